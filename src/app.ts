@@ -1,0 +1,78 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express, type Request } from 'express';
+import { join } from 'node:path';
+import type { Config } from './config';
+import { createContext, type GatewayContext } from './context';
+import { createErrorFormatter } from './errors';
+import { filesRouter } from './http/files';
+import { healthRouter } from './http/health';
+import { ideRouter, loadExamples } from './ide/ide-route';
+import { createLogger, type Logger } from './logger';
+import { SCHEMA_DIR } from './modules';
+import { buildSchema } from './schema';
+import { createSources, type SourceRegistry } from './sources';
+import type { CallRecorder, FetchFn } from './sources/upstream';
+
+export interface AppDeps {
+  config: Config;
+  /** The test seam: a fake fetch, or the real one. */
+  fetch?: FetchFn;
+  recorder?: CallRecorder;
+  logger?: Logger;
+}
+
+export interface App {
+  app: Express;
+  sources: SourceRegistry;
+  stop(): Promise<void>;
+}
+
+const REPO_DIR = join(SCHEMA_DIR, '..');
+
+function publicUrl(config: Config, req: Request): string {
+  return config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+}
+
+/** Builds the HTTP app without listening; `index.ts` listens. */
+export async function createApp(deps: AppDeps): Promise<App> {
+  const logger = deps.logger ?? createLogger();
+  const recorder: CallRecorder = deps.recorder ?? {
+    record: (call) => logger.debug('upstream call', { ...call }),
+  };
+  const sources = createSources(deps.config, { fetch: deps.fetch ?? globalThis.fetch, recorder });
+  const server = new ApolloServer<GatewayContext>({
+    schema: buildSchema(),
+    formatError: createErrorFormatter({
+      exposeUnexpected: deps.config.dev,
+      onUnexpected: (e) => logger.error('unexpected error', { error: e instanceof Error ? e.stack ?? e.message : String(e) }),
+    }),
+    includeStacktraceInErrorResponses: false,
+    logger: { debug: (m) => logger.debug(String(m)), info: (m) => logger.info(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+  await server.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(healthRouter(sources));
+  app.use(filesRouter(sources, logger));
+  app.use(
+    ideRouter({
+      assetsDir: join(REPO_DIR, 'ide-dist'),
+      endpointPath: '/graphql',
+      examples: loadExamples(join(REPO_DIR, 'src', 'ide', 'examples')),
+      title: 'mlgate',
+    }),
+  );
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(server, {
+      context: async ({ req }) =>
+        createContext({ sources, publicUrl: publicUrl(deps.config, req), requestId: req.get('x-request-id') ?? undefined }),
+    }),
+  );
+  return { app, sources, stop: () => server.stop() };
+}

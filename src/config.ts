@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+
+export type SourceAuth =
+  | { type: 'none' }
+  | { type: 'bearer'; token: string }
+  | { type: 'basic'; username: string; password: string };
+
+export interface MlflowSourceConfig {
+  kind: 'mlflow';
+  name: string;
+  /** Base URL of the tracking server, without credentials and without a trailing slash. */
+  url: string;
+  auth: SourceAuth;
+  timeoutMs: number;
+}
+
+export type SourceConfig = MlflowSourceConfig;
+
+export interface Config {
+  port: number;
+  /** Base URL clients reach the gateway at, for download links; defaults to the request's host. */
+  publicUrl: string | null;
+  sources: SourceConfig[];
+  /** Development mode shows masked errors' messages in responses. */
+  dev: boolean;
+}
+
+/** Raised for any bad setting; the message names the variable or config-file key at fault. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULT_TIMEOUT_MS = 15000;
+const SOURCE_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
+
+/** Reads and validates the whole configuration once, at start. */
+export function loadConfig(env: Env = process.env): Config {
+  const timeoutMs = positiveInt(env, 'MLGATE_UPSTREAM_TIMEOUT_MS', DEFAULT_TIMEOUT_MS);
+  const sources: SourceConfig[] = env.MLGATE_CONFIG ? sourcesFromFile(env.MLGATE_CONFIG, env, timeoutMs) : [];
+  if (env.MLFLOW_TRACKING_URI && !sources.some((s) => s.name === 'mlflow')) {
+    sources.unshift({
+      kind: 'mlflow',
+      name: 'mlflow',
+      url: trackingUrl(env.MLFLOW_TRACKING_URI, 'MLFLOW_TRACKING_URI'),
+      auth: mlflowAuthFromEnv(env, 'MLFLOW_TRACKING_'),
+      timeoutMs,
+    });
+  }
+  if (sources.length === 0) {
+    throw new ConfigError('No source configured: set MLFLOW_TRACKING_URI, or MLGATE_CONFIG to a config file that declares sources.');
+  }
+  return {
+    port: positiveInt(env, 'PORT', 4000, 65535),
+    publicUrl: env.MLGATE_PUBLIC_URL ? trackingUrl(env.MLGATE_PUBLIC_URL, 'MLGATE_PUBLIC_URL') : null,
+    sources,
+    dev: env.NODE_ENV === 'development',
+  };
+}
+
+function positiveInt(env: Env, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < 1 || n > max) {
+    throw new ConfigError(`${name} must be a whole number between 1 and ${max}, got ${JSON.stringify(raw)}.`);
+  }
+  return n;
+}
+
+/** Accepts http(s) URLs only; credentials in the URL are refused so they never end up in links or logs. */
+function trackingUrl(raw: string, where: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${where} must be an http(s) URL, got ${JSON.stringify(raw.slice(0, 100))}.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${where} must be an http(s) URL of a tracking server; ${url.protocol} URIs are not supported.`);
+  }
+  if (url.username || url.password) {
+    throw new ConfigError(`${where} must not contain credentials; use the matching token or username/password setting.`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** Same precedence as the mlflow client: username/password (Basic) before a token (Bearer). */
+function mlflowAuthFromEnv(env: Env, prefix: string): SourceAuth {
+  const username = env[`${prefix}USERNAME`];
+  const password = env[`${prefix}PASSWORD`];
+  if (username || password) {
+    if (!username || !password) {
+      throw new ConfigError(`${prefix}USERNAME and ${prefix}PASSWORD must be set together.`);
+    }
+    return { type: 'basic', username, password };
+  }
+  const token = env[`${prefix}TOKEN`];
+  return token ? { type: 'bearer', token } : { type: 'none' };
+}
+
+interface FileSource {
+  name?: unknown;
+  kind?: unknown;
+  url?: unknown;
+  tokenEnv?: unknown;
+  usernameEnv?: unknown;
+  passwordEnv?: unknown;
+  timeoutMs?: unknown;
+}
+
+/**
+ * The config file (JSON) declares named sources. Secrets are never written in it: it names the
+ * environment variables that hold them (`tokenEnv`, `usernameEnv`, `passwordEnv`).
+ */
+function sourcesFromFile(path: string, env: Env, timeoutMs: number): SourceConfig[] {
+  let parsed: { sources?: unknown };
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as { sources?: unknown };
+  } catch (e) {
+    throw new ConfigError(`MLGATE_CONFIG: cannot read ${JSON.stringify(path)} as JSON (${(e as Error).message}).`);
+  }
+  if (!Array.isArray(parsed.sources)) throw new ConfigError('MLGATE_CONFIG: "sources" must be an array.');
+  const seen = new Set<string>();
+  return parsed.sources.map((raw: FileSource, i: number) => {
+    const at = `MLGATE_CONFIG: sources[${i}]`;
+    if (typeof raw.name !== 'string' || !SOURCE_NAME.test(raw.name)) {
+      throw new ConfigError(`${at}.name must match ${SOURCE_NAME} (lowercase letters, digits, - and _).`);
+    }
+    if (seen.has(raw.name)) throw new ConfigError(`${at}.name ${JSON.stringify(raw.name)} is declared twice.`);
+    seen.add(raw.name);
+    if (raw.kind !== 'mlflow') throw new ConfigError(`${at}.kind must be "mlflow".`);
+    if (typeof raw.url !== 'string') throw new ConfigError(`${at}.url must be a string.`);
+    return {
+      kind: 'mlflow' as const,
+      name: raw.name,
+      url: trackingUrl(raw.url, `${at}.url`),
+      auth: fileAuth(raw, env, at),
+      timeoutMs: raw.timeoutMs === undefined ? timeoutMs : fileTimeout(raw.timeoutMs, at),
+    };
+  });
+}
+
+function fileAuth(raw: FileSource, env: Env, at: string): SourceAuth {
+  const read = (key: 'tokenEnv' | 'usernameEnv' | 'passwordEnv'): string | undefined => {
+    const name = raw[key];
+    if (name === undefined) return undefined;
+    if (typeof name !== 'string' || !env[name]) {
+      throw new ConfigError(`${at}.${key} names ${JSON.stringify(name)}, which is not set in the environment.`);
+    }
+    return env[name];
+  };
+  const username = read('usernameEnv');
+  const password = read('passwordEnv');
+  if (username !== undefined || password !== undefined) {
+    if (username === undefined || password === undefined) {
+      throw new ConfigError(`${at}: usernameEnv and passwordEnv must be given together.`);
+    }
+    return { type: 'basic', username, password };
+  }
+  const token = read('tokenEnv');
+  return token ? { type: 'bearer', token } : { type: 'none' };
+}
+
+function fileTimeout(value: unknown, at: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new ConfigError(`${at}.timeoutMs must be a positive whole number of milliseconds.`);
+  }
+  return value;
+}

@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { createLoaders, type Loaders } from './loaders';
+import type { SourceRegistry } from './sources';
+
+/** What every resolver receives; built fresh for each request. */
+export interface GatewayContext {
+  requestId: string;
+  sources: SourceRegistry;
+  loaders: Loaders;
+  /** Base URL of this gateway as the caller reaches it, for download links. */
+  publicUrl: string;
+}
+
+export function createContext(args: { sources: SourceRegistry; publicUrl: string; requestId?: string }): GatewayContext {
+  return {
+    requestId: args.requestId ?? randomUUID(),
+    sources: args.sources,
+    loaders: createLoaders(args.sources),
+    publicUrl: args.publicUrl,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Source-neutral models: what resolvers receive. Each source's to-model.ts is the only code that
+ * turns upstream shapes into these.
+ */
+export type SourceKind = 'MLFLOW' | 'WANDB';
+
+export interface SourceModel {
+  name: string;
+  kind: SourceKind;
+  url: string;
+}
+
+export interface TagModel {
+  key: string;
+  value: string | null;
+}
+
+export type RunState =
+  | 'PENDING'
+  | 'RUNNING'
+  | 'FINISHED'
+  | 'FAILED'
+  | 'CRASHED'
+  | 'KILLED'
+  | 'PREEMPTING'
+  | 'PREEMPTED'
+  | 'UNKNOWN';
+
+export interface ProjectModel {
+  source: string;
+  sourceId: string;
+  name: string;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  tags: TagModel[];
+  webUrl: string;
+}
+
+export interface MetricPoint {
+  value: number | string;
+  step: number;
+  timestamp: Date;
+}
+
+export interface RunModel {
+  source: string;
+  /** The upstream's run id. */
+  sourceId: string;
+  projectId: string;
+  name: string;
+  state: RunState;
+  createdAt: Date | null;
+  endedAt: Date | null;
+  user: string | null;
+  notes: string | null;
+  tags: TagModel[];
+  systemTags: TagModel[];
+  config: Record<string, unknown>;
+  summary: Record<string, unknown>;
+  /** The latest point of each metric, which bounds a history scan. */
+  latestMetrics: Record<string, MetricPoint>;
+  gitCommit: string | null;
+  command: string | null;
+  webUrl: string;
+}
+
+export interface HistoryRowModel {
+  step: number;
+  timestamp: Date | null;
+  values: Record<string, number | string>;
+}
+
+export interface RunFileModel {
+  path: string;
+  name: string;
+  isDir: boolean;
+  size: number | null;
+}
+
+export interface RegisteredModelModel {
+  source: string;
+  name: string;
+  description: string | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  tags: TagModel[];
+  aliases: Array<{ alias: string; version: string }>;
+  webUrl: string;
+}
+
+export type ModelVersionStatus = 'READY' | 'PENDING' | 'FAILED';
+
+export interface ModelVersionModel {
+  source: string;
+  modelName: string;
+  version: string;
+  description: string | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  user: string | null;
+  status: ModelVersionStatus;
+  aliases: string[];
+  tags: TagModel[];
+  sourceUri: string | null;
+  /** The producing run, when recorded; its project may be unknown (MLflow gives only the run id). */
+  run: { sourceId: string; projectId: string | null } | null;
+  webUrl: string;
+}
+
+/** One page of items from a source, addressed by offset. */
+export interface Page<T> {
+  items: T[];
+  hasMore: boolean;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface PageInfoModel {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+export interface Connection<T> {
+  edges: Edge<T>[];
+  nodes: T[];
+  pageInfo: PageInfoModel;
+}
+
+export interface RunConnectionModel extends Connection<RunModel> {
+  /** Counting can cost upstream requests, so it runs only when `totalCount` is selected. */
+  count: () => Promise<number>;
+}
+
+export interface ModelAliasModel {
+  source: string;
+  modelName: string;
+  alias: string;
+  version: string;
+}

@@ -1,0 +1,47 @@
+import type { GatewayContext } from '../../context';
+import { notFound } from '../../errors';
+import { parseModelVersionNativeId, parseRunNativeId, type GlobalId } from '../../ids';
+import type { ModelVersionModel, ProjectModel, RegisteredModelModel, RunModel } from '../../models';
+
+/** Missing objects resolve to `null` with a NOT_FOUND error, never a server error. */
+export function orNotFound<T>(what: string, source: string) {
+  return (value: T | null): T => {
+    if (value === null) throw notFound(`${what} does not exist.`, { source });
+    return value;
+  };
+}
+
+export function loadRun(ctx: GatewayContext, id: GlobalId): Promise<RunModel> {
+  ctx.sources.get(id.source);
+  const { projectId, runId } = parseRunNativeId(id.native);
+  return ctx.loaders.runById.load({ source: id.source, projectId, runId }).then(orNotFound('The run', id.source));
+}
+
+export function loadProject(ctx: GatewayContext, id: GlobalId): Promise<ProjectModel> {
+  ctx.sources.get(id.source);
+  return ctx.loaders.projectById.load({ source: id.source, projectId: id.native }).then(orNotFound('The project', id.source));
+}
+
+export function loadRegisteredModel(ctx: GatewayContext, id: GlobalId): Promise<RegisteredModelModel> {
+  ctx.sources.get(id.source);
+  return ctx.loaders.registeredModelByName.load({ source: id.source, name: id.native }).then(orNotFound('The registered model', id.source));
+}
+
+export function loadModelVersion(ctx: GatewayContext, id: GlobalId): Promise<ModelVersionModel> {
+  ctx.sources.get(id.source);
+  const { model, version } = parseModelVersionNativeId(id.native);
+  return ctx.loaders.modelVersionByKey.load({ source: id.source, model, version }).then(orNotFound('The model version', id.source));
+}
+
+export function loadNode(ctx: GatewayContext, id: GlobalId): Promise<RunModel | ProjectModel | RegisteredModelModel | ModelVersionModel> {
+  switch (id.type) {
+    case 'Run':
+      return loadRun(ctx, id);
+    case 'Project':
+      return loadProject(ctx, id);
+    case 'RegisteredModel':
+      return loadRegisteredModel(ctx, id);
+    case 'ModelVersion':
+      return loadModelVersion(ctx, id);
+  }
+}

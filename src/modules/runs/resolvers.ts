@@ -1,0 +1,30 @@
+import type { Resolvers } from '../../generated/graphql';
+import { decodeId, encodeId, runNativeId } from '../../ids';
+import { loadProject, loadRun } from '../base/node';
+import { historyKeys, historyScan, sampledHistory } from './history';
+import { runFiles } from './files';
+import { listRuns } from './service';
+
+export const runResolvers: Resolvers = {
+  Query: {
+    run: (_, { id }, ctx) => loadRun(ctx, decodeId(id, 'Run')),
+    runs: (_, { projectId, ...args }, ctx) => {
+      const project = decodeId(projectId, 'Project');
+      return listRuns(ctx, project.source, project.native, args);
+    },
+  },
+  RunConnection: {
+    totalCount: (conn) => conn.count(),
+  },
+  Run: {
+    __resolveReference: (ref, ctx) => loadRun(ctx, decodeId(String((ref as { id?: unknown }).id), 'Run')),
+    id: (run) => encodeId('Run', run.source, runNativeId(run.projectId, run.sourceId)),
+    source: (run, _, ctx) => ctx.sources.get(run.source).info,
+    project: (run, _, ctx) => loadProject(ctx, { type: 'Project', source: run.source, native: run.projectId }),
+    historyKeys: (run) => historyKeys(run),
+    history: (run, args, ctx) => sampledHistory(ctx, run, args),
+    historyScan: (run, args, ctx) => historyScan(ctx, run, args),
+    files: (run, args, ctx) => runFiles(ctx, run, args),
+  },
+};
+

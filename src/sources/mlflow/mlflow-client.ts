@@ -1,0 +1,187 @@
+import { gatewayError, type GatewayError } from '../../errors';
+import type { MlflowSourceConfig } from '../../config';
+import { authHeaders, Upstream, type CallRecorder, type FetchFn } from '../upstream';
+import type { Mlflow } from './mlflow-types';
+
+/** Server-side limits (mlflow handlers and stores). */
+export const MLFLOW_LIMITS = {
+  runsPerSearch: 50000,
+  registeredModelsPerSearch: 1000,
+  runsPerBulkHistory: 100,
+  pointsPerBulkHistory: 2500,
+} as const;
+
+/**
+ * MLflow page tokens are base64 of `{"offset": N}` (search_utils create_page_token); the gateway owns
+ * its cursors and keeps offsets, so only this client turns an offset into a token.
+ */
+function pageToken(offset: number): string | undefined {
+  return offset > 0 ? Buffer.from(JSON.stringify({ offset })).toString('base64') : undefined;
+}
+
+/** MLflow's REST API (/api/2.0/mlflow/...) for one tracking server. Knows nothing about GraphQL. */
+export class MlflowClient {
+  private readonly http: Upstream;
+
+  constructor(config: MlflowSourceConfig, deps: { fetch: FetchFn; recorder: CallRecorder }) {
+    this.http = new Upstream({
+      source: config.name,
+      label: 'MLflow',
+      baseUrl: config.url,
+      headers: { accept: 'application/json', ...authHeaders(config.auth) },
+      timeoutMs: config.timeoutMs,
+      fetch: deps.fetch,
+      recorder: deps.recorder,
+      errorFromResponse: (status, body) => errorFromResponse(config.name, status, body),
+    });
+  }
+
+  /** GET /health */
+  async health(): Promise<void> {
+    await (await this.http.stream('mlflow.health', { method: 'GET', path: '/health' })).text();
+  }
+
+  /** POST experiments/search */
+  searchExperiments(args: { offset: number; maxResults: number }): Promise<Mlflow.Response.ExperimentsSearch> {
+    return this.http.json('mlflow.experiments.search', {
+      method: 'POST',
+      path: '/api/2.0/mlflow/experiments/search',
+      body: {
+        max_results: args.maxResults,
+        page_token: pageToken(args.offset),
+        order_by: ['creation_time ASC', 'experiment_id ASC'],
+        view_type: 'ACTIVE_ONLY',
+      },
+    });
+  }
+
+  /** GET experiments/get */
+  getExperiment(experimentId: string): Promise<Mlflow.Response.ExperimentsGet> {
+    return this.http.json('mlflow.experiments.get', {
+      method: 'GET',
+      path: '/api/2.0/mlflow/experiments/get',
+      query: { experiment_id: experimentId },
+    });
+  }
+
+  /** POST runs/search */
+  searchRuns(args: {
+    experimentIds: string[];
+    filter: string | null;
+    orderBy: string[] | null;
+    offset: number;
+    maxResults: number;
+    viewType: 'ACTIVE_ONLY' | 'ALL';
+  }): Promise<Mlflow.Response.RunsSearch> {
+    return this.http.json('mlflow.runs.search', {
+      method: 'POST',
+      path: '/api/2.0/mlflow/runs/search',
+      body: {
+        experiment_ids: args.experimentIds,
+        filter: args.filter ?? undefined,
+        order_by: args.orderBy ?? undefined,
+        max_results: args.maxResults,
+        page_token: pageToken(args.offset),
+        run_view_type: args.viewType,
+      },
+    });
+  }
+
+  /** GET runs/get */
+  getRun(runId: string): Promise<Mlflow.Response.RunsGet> {
+    return this.http.json('mlflow.runs.get', { method: 'GET', path: '/api/2.0/mlflow/runs/get', query: { run_id: runId } });
+  }
+
+  /** GET metrics/get-history-bulk-interval: up to 100 runs and 2500 points per run for one key. */
+  getHistoryBulkInterval(args: {
+    runIds: string[];
+    key: string;
+    maxResults: number;
+    startStep?: number;
+    endStep?: number;
+  }): Promise<Mlflow.Response.MetricsBulkInterval> {
+    return this.http.json('mlflow.metrics.getHistoryBulkInterval', {
+      method: 'GET',
+      path: '/api/2.0/mlflow/metrics/get-history-bulk-interval',
+      query: {
+        run_ids: args.runIds,
+        metric_key: args.key,
+        max_results: args.maxResults,
+        start_step: args.startStep,
+        end_step: args.endStep,
+      },
+    });
+  }
+
+  /** GET artifacts/list: one directory level. */
+  listArtifacts(runId: string, path: string): Promise<Mlflow.Response.ArtifactsList> {
+    return this.http.json('mlflow.artifacts.list', {
+      method: 'GET',
+      path: '/api/2.0/mlflow/artifacts/list',
+      query: { run_id: runId, path: path || undefined },
+    });
+  }
+
+  /** GET /get-artifact: the file's bytes, streamed. */
+  downloadArtifact(runId: string, path: string): Promise<Response> {
+    return this.http.stream('mlflow.artifacts.download', { method: 'GET', path: '/get-artifact', query: { run_id: runId, path } });
+  }
+
+  /** GET registered-models/search */
+  searchRegisteredModels(args: { filter: string | null; offset: number; maxResults: number }): Promise<Mlflow.Response.RegisteredModelsSearch> {
+    return this.http.json('mlflow.registeredModels.search', {
+      method: 'GET',
+      path: '/api/2.0/mlflow/registered-models/search',
+      query: { filter: args.filter ?? undefined, max_results: args.maxResults, page_token: pageToken(args.offset), order_by: ['name ASC'] },
+    });
+  }
+
+  /** GET registered-models/get */
+  getRegisteredModel(name: string): Promise<Mlflow.Response.RegisteredModelsGet> {
+    return this.http.json('mlflow.registeredModels.get', { method: 'GET', path: '/api/2.0/mlflow/registered-models/get', query: { name } });
+  }
+
+  /** GET model-versions/search */
+  searchModelVersions(args: { filter: string; offset: number; maxResults: number }): Promise<Mlflow.Response.ModelVersionsSearch> {
+    return this.http.json('mlflow.modelVersions.search', {
+      method: 'GET',
+      path: '/api/2.0/mlflow/model-versions/search',
+      query: { filter: args.filter, max_results: args.maxResults, page_token: pageToken(args.offset), order_by: ['version_number DESC'] },
+    });
+  }
+
+  /** GET model-versions/get */
+  getModelVersion(name: string, version: string): Promise<Mlflow.Response.ModelVersionsGet> {
+    return this.http.json('mlflow.modelVersions.get', { method: 'GET', path: '/api/2.0/mlflow/model-versions/get', query: { name, version } });
+  }
+}
+
+/**
+ * MLflow's error body is `{error_code, message}`, but proxies, the security middleware and
+ * basic-auth answer with text. A 400's message explains the caller's own input (a bad filter), so it
+ * is kept, shortened; other bodies are never passed on.
+ */
+export function errorFromResponse(source: string, status: number, body: string): GatewayError {
+  let parsed: Mlflow.ErrorBody = {};
+  try {
+    parsed = JSON.parse(body) as Mlflow.ErrorBody;
+  } catch {
+    // A text body: only the status is used.
+  }
+  const upstreamCode = typeof parsed.error_code === 'string' ? parsed.error_code : undefined;
+  const details = { source, upstreamStatus: status, ...(upstreamCode ? { upstreamCode } : {}) };
+  const label = `MLflow source '${source}'`;
+  if (status === 400) {
+    const why = typeof parsed.message === 'string' ? `: ${parsed.message.slice(0, 300)}` : '.';
+    return gatewayError('BAD_USER_INPUT', `${label} rejected the request${why}`, details);
+  }
+  if (status === 401) return gatewayError('UNAUTHENTICATED', `${label} refused the gateway's credentials.`, details);
+  if (status === 403) return gatewayError('FORBIDDEN', `${label} denied access.`, details);
+  if (status === 404 && upstreamCode !== 'ENDPOINT_NOT_FOUND' && upstreamCode !== undefined) {
+    return gatewayError('NOT_FOUND', `${label} has no such object.`, details);
+  }
+  if (status === 429 || status === 502 || status === 503 || status === 504) {
+    return gatewayError('UPSTREAM_UNAVAILABLE', `${label} is unavailable (HTTP ${status}).`, details);
+  }
+  return gatewayError('UPSTREAM_ERROR', `${label} failed (HTTP ${status}).`, details);
+}

@@ -1,0 +1,248 @@
+import { badInput, GatewayError } from '../../errors';
+import type { MlflowSourceConfig } from '../../config';
+import type { HistoryRowModel, ModelVersionModel, Page, RegisteredModelModel, RunFileModel, RunModel } from '../../models';
+import type { CallRecorder, FetchFn } from '../upstream';
+import type {
+  FileDownload,
+  HistoryWindow,
+  ModelVersionRef,
+  OffsetPage,
+  RunQuery,
+  RunRef,
+  SampledHistoryRequest,
+  SourceConnector,
+} from '../source';
+import { MLFLOW_LIMITS, MlflowClient } from './mlflow-client';
+import type { Mlflow } from './mlflow-types';
+import { toHistoryRows, toModelVersion, toProject, toRegisteredModel, toRun, toRunFile } from './to-model';
+
+const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const COUNT_PAGE = 1000;
+const RUNS_PER_IN_FILTER = 100;
+
+const chunk = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
+
+/** Quotes a string literal for MLflow's filter grammar, which has no escape for a quote inside. */
+function literal(value: string): string {
+  if (!value.includes("'")) return `'${value}'`;
+  if (!value.includes('"')) return `"${value}"`;
+  throw badInput('A name containing both \' and " cannot be looked up in MLflow.');
+}
+
+/** A missing object is `null` in batch results; every other failure propagates. */
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof GatewayError && e.code === 'NOT_FOUND') return null;
+    throw e;
+  }
+}
+
+/** Fetches one extra item so `hasMore` is exact (MLflow returns a page token whenever a page is full). */
+function page<T>(items: T[], limit: number): Page<T> {
+  return { items: items.slice(0, limit), hasMore: items.length > limit };
+}
+
+/** An MLflow tracking server as a source: experiments are projects, params are config. */
+export class MlflowSource implements SourceConnector {
+  readonly info;
+  private readonly client: MlflowClient;
+  private readonly base: string;
+
+  constructor(config: MlflowSourceConfig, deps: { fetch: FetchFn; recorder: CallRecorder }) {
+    this.info = { name: config.name, kind: 'MLFLOW' as const, url: config.url };
+    this.base = config.url;
+    this.client = new MlflowClient(config, deps);
+  }
+
+  private get name(): string {
+    return this.info.name;
+  }
+
+  ping(): Promise<void> {
+    return this.client.health();
+  }
+
+  async listProjects({ offset, limit }: OffsetPage) {
+    const res = await this.client.searchExperiments({ offset, maxResults: limit + 1 });
+    return page((res.experiments ?? []).map((e) => toProject(this.name, this.base, e)), limit);
+  }
+
+  async getProject(projectId: string) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(projectId)) return null;
+    const res = await orNull(this.client.getExperiment(projectId));
+    if (!res || res.experiment.lifecycle_stage === 'deleted') return null;
+    return toProject(this.name, this.base, res.experiment);
+  }
+
+  async searchRuns(q: RunQuery): Promise<Page<RunModel>> {
+    const res = await this.client.searchRuns({
+      experimentIds: [q.projectId],
+      filter: q.filter,
+      orderBy: q.orderBy,
+      offset: q.offset,
+      maxResults: q.limit + 1,
+      viewType: 'ACTIVE_ONLY',
+    });
+    return page(this.runs(res.runs), q.limit);
+  }
+
+  /** MLflow has no count endpoint: pages through the matches, keeping only the number. */
+  async countRuns(q: Omit<RunQuery, 'offset' | 'limit'>): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const res = await this.client.searchRuns({
+        experimentIds: [q.projectId],
+        filter: q.filter,
+        orderBy: q.orderBy,
+        offset: total,
+        maxResults: COUNT_PAGE,
+        viewType: 'ACTIVE_ONLY',
+      });
+      const n = res.runs?.length ?? 0;
+      total += n;
+      if (n < COUNT_PAGE) return total;
+    }
+  }
+
+  /** Runs whose experiment is known cost one search per experiment; the others one get each. */
+  async getRuns(refs: RunRef[]): Promise<Array<RunModel | null>> {
+    const found = new Map<string, RunModel>();
+    const byProject = new Map<string, string[]>();
+    const loose: string[] = [];
+    for (const ref of refs) {
+      if (!RUN_ID.test(ref.runId)) continue;
+      if (ref.projectId && RUN_ID.test(ref.projectId)) byProject.set(ref.projectId, [...(byProject.get(ref.projectId) ?? []), ref.runId]);
+      else loose.push(ref.runId);
+    }
+    const searches = [...byProject].flatMap(([projectId, ids]) =>
+      chunk([...new Set(ids)], RUNS_PER_IN_FILTER).map(async (ids) => {
+        const res = await this.client.searchRuns({
+          experimentIds: [projectId],
+          filter: `attributes.run_id IN (${ids.map((id) => `'${id}'`).join(', ')})`,
+          orderBy: null,
+          offset: 0,
+          maxResults: ids.length,
+          viewType: 'ALL',
+        });
+        for (const run of this.runs(res.runs)) found.set(`${run.projectId}/${run.sourceId}`, run);
+      }),
+    );
+    const gets = [...new Set(loose)].map(async (id) => {
+      const res = await orNull(this.client.getRun(id));
+      if (res) found.set(id, toRun(this.name, this.base, res.run));
+    });
+    await Promise.all([...searches, ...gets]);
+    return refs.map((ref) => found.get(ref.projectId ? `${ref.projectId}/${ref.runId}` : ref.runId) ?? null);
+  }
+
+  /** One bulk-interval request per key per 100 runs, whatever the number of runs asking. */
+  async sampledHistory(requests: SampledHistoryRequest[]): Promise<HistoryRowModel[][]> {
+    const groups = new Map<string, { key: string; samples: number; runIds: Set<string> }>();
+    for (const r of requests) {
+      const samples = Math.min(r.samples, MLFLOW_LIMITS.pointsPerBulkHistory);
+      for (const key of r.keys) {
+        const id = `${samples}\u0000${key}`;
+        const group = groups.get(id) ?? { key, samples, runIds: new Set<string>() };
+        group.runIds.add(r.run.sourceId);
+        groups.set(id, group);
+      }
+    }
+    const points = new Map<string, Mlflow.Metric[]>();
+    await Promise.all(
+      [...groups.values()].flatMap((g) =>
+        chunk([...g.runIds], MLFLOW_LIMITS.runsPerBulkHistory).map(async (runIds) => {
+          const res = await this.client.getHistoryBulkInterval({ runIds, key: g.key, maxResults: g.samples });
+          for (const m of res.metrics ?? []) {
+            const id = `${m.run_id}\u0000${g.samples}\u0000${m.key}`;
+            points.set(id, [...(points.get(id) ?? []), m]);
+          }
+        }),
+      ),
+    );
+    return requests.map((r) => {
+      const samples = Math.min(r.samples, MLFLOW_LIMITS.pointsPerBulkHistory);
+      return toHistoryRows(r.keys.flatMap((k) => points.get(`${r.run.sourceId}\u0000${samples}\u0000${k}`) ?? []));
+    });
+  }
+
+  async historyWindow(run: RunModel, w: HistoryWindow): Promise<HistoryRowModel[]> {
+    const series = await Promise.all(w.keys.map((key) => this.unsampledWindow(run.sourceId, key, w.fromStep, w.toStep)));
+    return toHistoryRows(series.flat());
+  }
+
+  /**
+   * The bulk-interval endpoint samples only when a window holds more points than `max_results`;
+   * a full answer therefore means the window may have been sampled, and it is split until none is.
+   */
+  private async unsampledWindow(runId: string, key: string, from: number, to: number): Promise<Mlflow.Metric[]> {
+    const max = MLFLOW_LIMITS.pointsPerBulkHistory;
+    const res = await this.client.getHistoryBulkInterval({ runIds: [runId], key, maxResults: max, startStep: from, endStep: to });
+    const metrics = res.metrics ?? [];
+    if (metrics.length < max || from >= to) return metrics;
+    const mid = Math.floor((from + to) / 2);
+    const [a, b] = await Promise.all([this.unsampledWindow(runId, key, from, mid), this.unsampledWindow(runId, key, mid + 1, to)]);
+    return [...a, ...b];
+  }
+
+  async listFiles(run: RunRef, path: string, recursive: boolean): Promise<RunFileModel[]> {
+    const res = await this.client.listArtifacts(run.runId, path);
+    const entries = (res.files ?? []).map(toRunFile);
+    if (!recursive) return entries;
+    const nested = await Promise.all(entries.map((e) => (e.isDir ? this.listFiles(run, e.path, true) : Promise.resolve([e]))));
+    return nested.flat();
+  }
+
+  async openFile(run: RunRef, path: string): Promise<FileDownload> {
+    const res = await this.client.downloadArtifact(run.runId, path);
+    if (!res.body) throw badInput(`'${path}' has no content to download.`, { source: this.name });
+    const length = res.headers.get('content-length');
+    return { body: res.body, contentType: res.headers.get('content-type'), contentLength: length === null ? null : Number(length) };
+  }
+
+  async listRegisteredModels(q: OffsetPage & { filter: string | null }): Promise<Page<RegisteredModelModel>> {
+    const maxResults = Math.min(q.limit + 1, MLFLOW_LIMITS.registeredModelsPerSearch);
+    const res = await this.client.searchRegisteredModels({ filter: q.filter, offset: q.offset, maxResults });
+    return page((res.registered_models ?? []).map((m) => toRegisteredModel(this.name, this.base, m)), q.limit);
+  }
+
+  async getRegisteredModels(names: string[]) {
+    return Promise.all(
+      names.map(async (name) => {
+        const res = await orNull(this.client.getRegisteredModel(name));
+        return res ? toRegisteredModel(this.name, this.base, res.registered_model) : null;
+      }),
+    );
+  }
+
+  /** model-versions/search leaves out aliases, so they are taken from the registered model. */
+  async listModelVersions(model: string, q: OffsetPage): Promise<Page<ModelVersionModel>> {
+    const [res, parent] = await Promise.all([
+      this.client.searchModelVersions({ filter: `name = ${literal(model)}`, offset: q.offset, maxResults: q.limit + 1 }),
+      this.client.getRegisteredModel(model),
+    ]);
+    const aliases = parent.registered_model.aliases ?? [];
+    return page(
+      (res.model_versions ?? []).map((v) =>
+        toModelVersion(this.name, this.base, { ...v, aliases: v.aliases ?? aliases.filter((a) => a.version === v.version).map((a) => a.alias) }),
+      ),
+      q.limit,
+    );
+  }
+
+  async getModelVersions(refs: ModelVersionRef[]) {
+    return Promise.all(
+      refs.map(async (ref) => {
+        if (!/^\d{1,18}$/.test(ref.version)) return null;
+        const res = await orNull(this.client.getModelVersion(ref.model, ref.version));
+        return res ? toModelVersion(this.name, this.base, res.model_version) : null;
+      }),
+    );
+  }
+
+  private runs(runs: Mlflow.Run[] | undefined): RunModel[] {
+    return (runs ?? []).map((r) => toRun(this.name, this.base, r));
+  }
+}

@@ -1,0 +1,75 @@
+import type {
+  HistoryRowModel,
+  ModelVersionModel,
+  Page,
+  ProjectModel,
+  RegisteredModelModel,
+  RunFileModel,
+  RunModel,
+  SourceModel,
+} from '../models';
+
+export interface OffsetPage {
+  offset: number;
+  limit: number;
+}
+
+export interface RunQuery extends OffsetPage {
+  projectId: string;
+  /** Passed to the source as it is (MLflow search grammar). */
+  filter: string | null;
+  orderBy: string[] | null;
+}
+
+export interface RunRef {
+  /** Known when the run came from a listing; lets a source fetch many runs in one request. */
+  projectId: string | null;
+  runId: string;
+}
+
+export interface SampledHistoryRequest {
+  run: RunModel;
+  keys: string[];
+  samples: number;
+}
+
+export interface HistoryWindow {
+  keys: string[];
+  fromStep: number;
+  toStep: number;
+}
+
+export interface FileDownload {
+  body: ReadableStream<Uint8Array>;
+  contentType: string | null;
+  contentLength: number | null;
+}
+
+export interface ModelVersionRef {
+  model: string;
+  version: string;
+}
+
+/**
+ * What the gateway needs from an upstream, in source-neutral models. One implementation per
+ * upstream; only it knows URLs, auth, paging and status codes. Batch methods return results in the
+ * order of their inputs, with `null` for what does not exist.
+ */
+export interface SourceConnector {
+  readonly info: SourceModel;
+  /** Resolves when the upstream answers its health check. */
+  ping(): Promise<void>;
+  listProjects(page: OffsetPage): Promise<Page<ProjectModel>>;
+  getProject(projectId: string): Promise<ProjectModel | null>;
+  searchRuns(query: RunQuery): Promise<Page<RunModel>>;
+  countRuns(query: Omit<RunQuery, 'offset' | 'limit'>): Promise<number>;
+  getRuns(refs: RunRef[]): Promise<Array<RunModel | null>>;
+  sampledHistory(requests: SampledHistoryRequest[]): Promise<HistoryRowModel[][]>;
+  historyWindow(run: RunModel, window: HistoryWindow): Promise<HistoryRowModel[]>;
+  listFiles(run: RunRef, path: string, recursive: boolean): Promise<RunFileModel[]>;
+  openFile(run: RunRef, path: string): Promise<FileDownload>;
+  listRegisteredModels(query: OffsetPage & { filter: string | null }): Promise<Page<RegisteredModelModel>>;
+  getRegisteredModels(names: string[]): Promise<Array<RegisteredModelModel | null>>;
+  listModelVersions(model: string, page: OffsetPage): Promise<Page<ModelVersionModel>>;
+  getModelVersions(refs: ModelVersionRef[]): Promise<Array<ModelVersionModel | null>>;
+}

@@ -1,0 +1,131 @@
+import { gatewayError, type GatewayError } from '../errors';
+
+export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** One finished upstream request, named by a stable operation name such as `mlflow.runs.search`. */
+export interface UpstreamCall {
+  source: string;
+  op: string;
+  method: string;
+  status: number | null;
+  outcome: 'ok' | 'http_error' | 'unreachable' | 'timeout';
+  durationMs: number;
+}
+
+/** Receives every upstream call: logs and metrics in production, exact call counts in tests. */
+export interface CallRecorder {
+  record(call: UpstreamCall): void;
+}
+
+export class CallLog implements CallRecorder {
+  readonly calls: UpstreamCall[] = [];
+  record(call: UpstreamCall): void {
+    this.calls.push(call);
+  }
+  count(op?: string): number {
+    return op ? this.calls.filter((c) => c.op === op).length : this.calls.length;
+  }
+  /** Operation name → number of calls, for whole-object assertions. */
+  byOp(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of this.calls) out[c.op] = (out[c.op] ?? 0) + 1;
+    return out;
+  }
+  reset(): void {
+    this.calls.length = 0;
+  }
+}
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+  path: string;
+  /** Arrays become repeated keys (`a=1&a=2`), as MLflow's GET endpoints expect. */
+  query?: Record<string, string | number | boolean | string[] | undefined>;
+  body?: unknown;
+}
+
+export interface UpstreamOptions {
+  source: string;
+  /** Human name of the upstream kind, for messages ("MLflow"). */
+  label: string;
+  baseUrl: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  fetch: FetchFn;
+  recorder: CallRecorder;
+  /** Turns a non-2xx response into the gateway's error; the body is read but never echoed whole. */
+  errorFromResponse: (status: number, body: string) => GatewayError;
+}
+
+/**
+ * The only HTTP path to an upstream: every call has a name, a deadline and a record, and network
+ * failures become UPSTREAM_UNAVAILABLE with the source named.
+ */
+export class Upstream {
+  constructor(private readonly opts: UpstreamOptions) {}
+
+  async json<T>(op: string, req: UpstreamRequest): Promise<T> {
+    const res = await this.send(op, req);
+    const text = await res.text();
+    if (text === '') return {} as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw gatewayError('UPSTREAM_ERROR', `${this.opts.label} source '${this.opts.source}' sent a response that is not JSON (${op}).`, { source: this.opts.source });
+    }
+  }
+
+  /** For downloads: the caller consumes the body as a stream. */
+  async stream(op: string, req: UpstreamRequest): Promise<Response> {
+    return this.send(op, req);
+  }
+
+  private async send(op: string, req: UpstreamRequest): Promise<Response> {
+    const { source, label, timeoutMs, recorder } = this.opts;
+    const started = performance.now();
+    const finish = (status: number | null, outcome: UpstreamCall['outcome']) =>
+      recorder.record({ source, op, method: req.method, status, outcome, durationMs: Math.round(performance.now() - started) });
+    const headers: Record<string, string> = { ...this.opts.headers };
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await this.opts.fetch(this.url(req), {
+        method: req.method,
+        headers,
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'manual',
+      });
+    } catch (e) {
+      // Checked by name: a DOMException may come from another realm, where instanceof fails.
+      const name = (e as { name?: unknown } | null)?.name;
+      const timedOut = name === 'TimeoutError' || name === 'AbortError';
+      finish(null, timedOut ? 'timeout' : 'unreachable');
+      const why = timedOut ? `did not answer within ${timeoutMs} ms` : 'is unreachable';
+      throw gatewayError('UPSTREAM_UNAVAILABLE', `${label} source '${source}' ${why}.`, { source });
+    }
+    if (res.ok) {
+      finish(res.status, 'ok');
+      return res;
+    }
+    finish(res.status, 'http_error');
+    const body = await res.text().catch(() => '');
+    throw this.opts.errorFromResponse(res.status, body);
+  }
+
+  private url(req: UpstreamRequest): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value === undefined) continue;
+      for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
+    }
+    const qs = params.toString();
+    return `${this.opts.baseUrl}${req.path}${qs ? `?${qs}` : ''}`;
+  }
+}
+
+export function authHeaders(auth: { type: 'none' } | { type: 'bearer'; token: string } | { type: 'basic'; username: string; password: string }): Record<string, string> {
+  if (auth.type === 'bearer') return { authorization: `Bearer ${auth.token}` };
+  if (auth.type === 'basic') return { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
+  return {};
+}

@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface MlflowServer {
+  url: string;
+  port: number;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export const repoRoot = (): string => resolve(__dirname, '..', '..');
+
+/** Keeps the real mlflow processes from calling home: the network here is loopback only. */
+const QUIET_ENV = { MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true', PYTHONUNBUFFERED: '1' };
+
+function venvBin(name: string): string {
+  const bin = join(repoRoot(), '.venv', 'bin', name);
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run scripts/venv.sh (make test does) to install the pinned mlflow.`);
+  return bin;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((ok) => server.close(() => ok()));
+  return port;
+}
+
+function tail(lines: string[]): string {
+  return lines.join('').split('\n').slice(-25).join('\n');
+}
+
+/** Starts a real `mlflow server` on a free loopback port with a SQLite store; throws loudly if it cannot. */
+export async function startMlflowServer(opts: { dir?: string; backendStoreUri?: string } = {}): Promise<MlflowServer> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'mlgate-mlflow-'));
+  const port = await freePort();
+  const args = ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1'];
+  args.push('--backend-store-uri', opts.backendStoreUri ?? `sqlite:///${join(dir, 'mlflow.db')}`);
+  args.push('--artifacts-destination', join(dir, 'artifacts'));
+  // Detached: its own process group, so stop() also ends the uvicorn workers.
+  const child: ChildProcess = spawn(venvBin('mlflow'), args, { cwd: dir, detached: true, env: { ...process.env, ...QUIET_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      const exited = new Promise((ok) => child.once('exit', ok));
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+      await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Ended on SIGTERM.
+      }
+    }
+    if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`mlflow server exited with ${child.exitCode}:\n${tail(output)}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return { url, port, dir, stop };
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((ok) => setTimeout(ok, 300));
+  }
+  await stop();
+  throw new Error(`mlflow server did not answer /health within 120 s:\n${tail(output)}`);
+}
+
+/** Seeds through the real mlflow client (python/seed_mlflow.py) and waits for its manifest. */
+export async function seedMlflow(url: string, profile: 'test' | 'demo', manifestPath: string): Promise<void> {
+  const script = join(repoRoot(), 'python', 'seed_mlflow.py');
+  const child = spawn(venvBin('python'), [script, '--tracking-uri', url, '--profile', profile, '--manifest', manifestPath], {
+    env: { ...process.env, ...QUIET_ENV },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
+  const code = await new Promise<number | null>((ok) => child.on('exit', ok));
+  if (code !== 0) throw new Error(`seeding MLflow failed (exit ${code}):\n${tail(output)}`);
+}

@@ -1,0 +1,163 @@
+import type { ManifestRun } from '../helpers/manifest';
+import { experimentByName, iso, projectGid, realMlflowApp, runByName, runGid } from '../helpers/real-mlflow';
+import { errorCodes, expectNoErrors, type TestApp } from '../helpers/test-app';
+import type { Manifest } from '../helpers/manifest';
+
+const RUN_FIELDS = `
+  id sourceId name state createdAt endedAt user notes gitCommit command webUrl
+  config summary historyKeys
+  tags { key value } systemTags { key value }
+  source { name kind }
+  project { name sourceId }
+`;
+
+interface RunOut {
+  id: string;
+  sourceId: string;
+  name: string;
+  state: string;
+  createdAt: string | null;
+  endedAt: string | null;
+  config: Record<string, unknown>;
+  summary: Record<string, unknown>;
+  tags: Array<{ key: string; value: string }>;
+  [k: string]: unknown;
+}
+
+const STATE: Record<string, string> = { FINISHED: 'FINISHED', FAILED: 'FAILED', RUNNING: 'RUNNING', KILLED: 'KILLED', SCHEDULED: 'PENDING' };
+const kv = (o: Record<string, string>) => Object.entries(o).map(([key, value]) => ({ key, value })).sort((a, b) => a.key.localeCompare(b.key));
+
+/** What the gateway must answer for a run, computed from what the mlflow client reported. */
+function expected(run: ManifestRun, experimentName: string) {
+  return {
+    id: runGid(run),
+    sourceId: run.id,
+    name: run.name,
+    state: STATE[run.status],
+    createdAt: iso(run.startTime),
+    endedAt: iso(run.endTime),
+    user: run.user,
+    notes: run.notes,
+    gitCommit: run.gitCommit,
+    command: run.sourceName,
+    webUrl: `${process.env.MLGATE_TEST_MLFLOW_URL}/#/experiments/${run.experimentId}/runs/${run.id}`,
+    config: run.params,
+    summary: Object.fromEntries(Object.entries(run.metrics).map(([k, m]) => [k, m.value])),
+    historyKeys: Object.keys(run.metrics).sort(),
+    tags: kv(run.tags),
+    systemTags: kv(run.systemTags),
+    source: { name: 'mlflow', kind: 'MLFLOW' },
+    project: { name: experimentName, sourceId: run.experimentId },
+  };
+}
+
+describe('runs from a real MLflow server', () => {
+  let app: TestApp;
+  let manifest: Manifest;
+  beforeAll(async () => {
+    ({ app, manifest } = await realMlflowApp());
+  });
+  afterAll(() => app.stop());
+  beforeEach(() => app.calls.reset());
+
+  it('returns each run of an experiment exactly as the mlflow client logged it', async () => {
+    const exp = experimentByName(manifest, 'mlgate-main');
+    const data = expectNoErrors(
+      await app.gql<{ runs: { nodes: RunOut[]; totalCount: number } }>(`query($p: ID!) { runs(projectId: $p, first: 20) { totalCount nodes { ${RUN_FIELDS} } } }`, {
+        p: projectGid(exp.id),
+      }),
+      app.calls,
+    );
+    const want = exp.runIds.map((id) => expected(manifest.runs.find((r) => r.id === id) as ManifestRun, exp.name));
+    expect([...data.runs.nodes].sort((a, b) => a.sourceId.localeCompare(b.sourceId))).toEqual(want.sort((a, b) => a.sourceId.localeCompare(b.sourceId)));
+    expect(data.runs.totalCount).toBe(exp.runIds.length);
+  });
+
+  it('serves a 50-run page with config, summary and tags from one MLflow request', async () => {
+    const exp = experimentByName(manifest, 'mlgate-page');
+    const data = expectNoErrors(
+      await app.gql<{ runs: { nodes: RunOut[] } }>(`query($p: ID!) { runs(projectId: $p, first: 50) { nodes { name config summary tags { key value } } } }`, {
+        p: projectGid(exp.id),
+      }),
+      app.calls,
+    );
+    expect(data.runs.nodes).toHaveLength(50);
+    for (const node of data.runs.nodes) {
+      const run = runByName(manifest, node.name);
+      expect(node.config).toEqual(run.params);
+      expect(node.summary).toEqual(Object.fromEntries(Object.entries(run.metrics).map(([k, m]) => [k, m.value])));
+      expect(node.tags).toEqual(kv(run.tags));
+    }
+    expect(app.calls.byOp()).toEqual({ 'mlflow.runs.search': 1 });
+  });
+
+  it('pages through 60 runs with gateway cursors, newest first, without gaps or repeats', async () => {
+    const exp = experimentByName(manifest, 'mlgate-page');
+    const names: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 20; pages++) {
+      const data: { runs: { nodes: Array<{ name: string }>; pageInfo: { hasNextPage: boolean; endCursor: string } } } = expectNoErrors(
+        await app.gql(`query($p: ID!, $after: String) { runs(projectId: $p, first: 7, after: $after) { nodes { name } pageInfo { hasNextPage endCursor } } }`, {
+          p: projectGid(exp.id),
+          after,
+        }),
+      );
+      names.push(...data.runs.nodes.map((n) => n.name));
+      if (!data.runs.pageInfo.hasNextPage) break;
+      after = data.runs.pageInfo.endCursor;
+    }
+    const want = exp.runIds.map((id) => manifest.runs.find((r) => r.id === id) as ManifestRun).sort((a, b) => b.startTime - a.startTime).map((r) => r.name);
+    expect(names).toEqual(want);
+    expect(app.calls.byOp()).toEqual({ 'mlflow.runs.search': 9 });
+  });
+
+  it('passes MLflow filter strings and ordering through, and counts the matches exactly', async () => {
+    const exp = experimentByName(manifest, 'mlgate-page');
+    const data = expectNoErrors(
+      await app.gql<{ runs: { totalCount: number; nodes: Array<{ name: string }> } }>(
+        `query($p: ID!) { runs(projectId: $p, first: 3, filter: "metrics.acc >= 0.3 and tags.parity = 'even'", orderBy: ["metrics.acc ASC"]) { totalCount nodes { name } } }`,
+        { p: projectGid(exp.id) },
+      ),
+    );
+    const matching = manifest.runs.filter((r) => r.experimentId === exp.id && (r.metrics.acc?.value ?? 0) >= 0.3 && r.tags.parity === 'even');
+    const want = matching.sort((a, b) => (a.metrics.acc?.value ?? 0) - (b.metrics.acc?.value ?? 0)).map((r) => r.name);
+    expect(data.runs.nodes.map((n) => n.name)).toEqual(want.slice(0, 3));
+    expect(data.runs.totalCount).toBe(matching.length);
+  });
+
+  it('reads one run by global id, by node(id), and batches several into one request', async () => {
+    const [a, b] = [runByName(manifest, 'baseline'), runByName(manifest, 'failed-run')];
+    const data = expectNoErrors(
+      await app.gql<{ a: RunOut; b: RunOut; n: { name: string } }>(
+        `query($a: ID!, $b: ID!) { a: run(id: $a) { ${RUN_FIELDS} } b: run(id: $b) { name state } n: node(id: $a) { ... on Run { name } } }`,
+        { a: runGid(a), b: runGid(b) },
+      ),
+      app.calls,
+    );
+    expect(data.a).toEqual(expected(a, 'mlgate-main'));
+    expect(data.b).toEqual({ name: 'failed-run', state: 'FAILED' });
+    expect(data.n).toEqual({ name: 'baseline' });
+    expect(app.calls.byOp()).toEqual({ 'mlflow.runs.search': 1, 'mlflow.experiments.get': 1 });
+  });
+
+  it('lists experiments as projects', async () => {
+    const data = expectNoErrors(
+      await app.gql<{ projects: { nodes: Array<{ name: string; sourceId: string; tags: unknown }> } }>(`{ projects(first: 50) { nodes { name sourceId tags { key value } } } }`),
+    );
+    for (const exp of manifest.experiments) {
+      expect(data.projects.nodes).toContainEqual({ name: exp.name, sourceId: exp.id, tags: kv(exp.tags) });
+    }
+  });
+
+  it.each([
+    ['a garbage filter string', (p: string) => `{ runs(projectId: "${p}", filter: "this is ((( not a filter") { nodes { name } } }`, 'BAD_USER_INPUT'],
+    ['an unknown experiment', () => `{ runs(projectId: "${projectGid('987654')}") { nodes { name } } }`, 'NOT_FOUND'],
+    ['a negative first', (p: string) => `{ runs(projectId: "${p}", first: -3) { nodes { name } } }`, 'BAD_USER_INPUT'],
+    ['a malformed id', () => `{ run(id: "####") { name } }`, 'BAD_USER_INPUT'],
+  ])('answers %s with a typed error naming the source, and nothing else', async (_what, query, code) => {
+    const exp = experimentByName(manifest, 'mlgate-main');
+    const res = await app.gql(query(projectGid(exp.id)));
+    expect(errorCodes(res)).toEqual([code]);
+    expect(Object.values(res.data ?? {}).every((v) => v === null)).toBe(true);
+  });
+});

@@ -1,0 +1,75 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+function configFile(content: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'mlgate-config-')), 'mlgate.json');
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
+
+const errorOf = (env: Record<string, string>): string => {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('configuration', () => {
+  it('builds an MLflow source from the mlflow client variables, with its defaults', () => {
+    expect(loadConfig({ MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000/', MLFLOW_TRACKING_TOKEN: 'tok' })).toEqual({
+      port: 4000,
+      publicUrl: null,
+      dev: false,
+      sources: [{ kind: 'mlflow', name: 'mlflow', url: 'http://127.0.0.1:5000', auth: { type: 'bearer', token: 'tok' }, timeoutMs: 15000 }],
+    });
+  });
+
+  it('prefers username and password over a token, as the mlflow client does', () => {
+    const cfg = loadConfig({ MLFLOW_TRACKING_URI: 'http://h', MLFLOW_TRACKING_TOKEN: 't', MLFLOW_TRACKING_USERNAME: 'u', MLFLOW_TRACKING_PASSWORD: 'p' });
+    expect(cfg.sources[0]?.auth).toEqual({ type: 'basic', username: 'u', password: 'p' });
+  });
+
+  it.each([
+    [{}, /MLFLOW_TRACKING_URI/],
+    [{ MLFLOW_TRACKING_URI: 'file:///tmp/mlruns' }, /MLFLOW_TRACKING_URI.*file:/],
+    [{ MLFLOW_TRACKING_URI: 'not a url' }, /MLFLOW_TRACKING_URI must be an http\(s\) URL/],
+    [{ MLFLOW_TRACKING_URI: 'http://u:p@h' }, /MLFLOW_TRACKING_URI must not contain credentials/],
+    [{ MLFLOW_TRACKING_URI: 'http://h', PORT: '0' }, /PORT/],
+    [{ MLFLOW_TRACKING_URI: 'http://h', PORT: 'eighty' }, /PORT/],
+    [{ MLFLOW_TRACKING_URI: 'http://h', MLFLOW_TRACKING_USERNAME: 'u' }, /MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD/],
+    [{ MLFLOW_TRACKING_URI: 'http://h', MLGATE_UPSTREAM_TIMEOUT_MS: '-5' }, /MLGATE_UPSTREAM_TIMEOUT_MS/],
+    [{ MLGATE_CONFIG: '/nonexistent/mlgate.json' }, /MLGATE_CONFIG/],
+  ])('names the bad variable: %j', (env, message) => {
+    expect(errorOf(env as Record<string, string>)).toMatch(message);
+  });
+
+  it('reads several named sources from the config file, secrets from the variables it names', () => {
+    const file = configFile({
+      sources: [
+        { name: 'prod', kind: 'mlflow', url: 'https://mlflow.example', tokenEnv: 'PROD_TOKEN', timeoutMs: 3000 },
+        { name: 'research', kind: 'mlflow', url: 'http://10.0.0.5:5000', usernameEnv: 'R_USER', passwordEnv: 'R_PASS' },
+      ],
+    });
+    const cfg = loadConfig({ MLGATE_CONFIG: file, PROD_TOKEN: 'secret', R_USER: 'u', R_PASS: 'p', MLFLOW_TRACKING_URI: 'http://local:5000' });
+    expect(cfg.sources.map((s) => [s.name, s.url, s.auth.type, s.timeoutMs])).toEqual([
+      ['mlflow', 'http://local:5000', 'none', 15000],
+      ['prod', 'https://mlflow.example', 'bearer', 3000],
+      ['research', 'http://10.0.0.5:5000', 'basic', 15000],
+    ]);
+  });
+
+  it.each([
+    [{ sources: [{ name: 'Bad Name', kind: 'mlflow', url: 'http://h' }] }, /sources\[0\]\.name/],
+    [{ sources: [{ name: 'a', kind: 'mlflow', url: 'http://h' }, { name: 'a', kind: 'mlflow', url: 'http://h' }] }, /declared twice/],
+    [{ sources: [{ name: 'a', kind: 'comet', url: 'http://h' }] }, /sources\[0\]\.kind/],
+    [{ sources: [{ name: 'a', kind: 'mlflow', url: 'http://h', tokenEnv: 'MISSING' }] }, /sources\[0\]\.tokenEnv names "MISSING"/],
+    [{ sources: {} }, /"sources" must be an array/],
+  ])('rejects a bad config file with the key at fault: %j', (content, message) => {
+    expect(errorOf({ MLGATE_CONFIG: configFile(content) })).toMatch(message);
+  });
+});
