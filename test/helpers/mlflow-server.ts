@@ -62,6 +62,8 @@ export async function startMlflowServer(opts: { dir?: string; backendStoreUri?: 
         // Ended on SIGTERM.
       }
     }
+    child.stdout?.destroy();
+    child.stderr?.destroy();
     if (!opts.dir) rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 120_000;
