@@ -3,7 +3,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm install follows the lock; see the Makefile for why not npm ci.
+RUN npm install --no-audit --no-fund
 COPY codegen.yml tsconfig.json tsconfig.build.json ./
 COPY schema ./schema
 COPY scripts/build-ide.mjs ./scripts/build-ide.mjs
@@ -15,7 +16,7 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=4000
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/ide-dist ./ide-dist
 COPY schema ./schema

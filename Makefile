@@ -4,8 +4,11 @@ SHELL := /usr/bin/env bash
 .PHONY: demo test install typecheck build clean
 
 # npm writes node_modules/.package-lock.json on every install: reinstall only when the lock changes.
-node_modules/.package-lock.json: package-lock.json
-	npm ci --no-audit --no-fund
+# `npm install` (which follows the lock) rather than `npm ci`: the lock cannot list other platforms'
+# optional binaries (@swc/core-*, @unrs/resolver-binding-*) that this registry does not serve, and
+# `npm ci` refuses a lock without them.
+node_modules/.package-lock.json: package-lock.json package.json
+	npm install --no-audit --no-fund
 
 install: node_modules/.package-lock.json
 	bash scripts/venv.sh
