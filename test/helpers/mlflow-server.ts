@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,6 +31,17 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Without keep-alive: a pooled socket would hold jest's main process open after the run. */
+function healthy(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = get(url, { agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+  });
+}
+
 function tail(lines: string[]): string {
   return lines.join('').split('\n').slice(-25).join('\n');
 }
@@ -55,7 +67,8 @@ export async function startMlflowServer(opts: { dir?: string; backendStoreUri?: 
       } catch {
         // Already gone.
       }
-      await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
+      // unref: a pending grace timer must not keep jest's main process alive.
+      await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000).unref())]);
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {
@@ -69,11 +82,7 @@ export async function startMlflowServer(opts: { dir?: string; backendStoreUri?: 
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`mlflow server exited with ${child.exitCode}:\n${tail(output)}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return { url, port, dir, stop };
-    } catch {
-      // Not listening yet.
-    }
+    if (await healthy(`${url}/health`)) return { url, port, dir, stop };
     await new Promise((ok) => setTimeout(ok, 300));
   }
   await stop();

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { buildSchema, graphql, type GraphQLSchema } from 'graphql';
+import { isoNoZone, Store, type Seed } from './store';
+import { rootValue } from './root';
+import type { Ctx } from './views';
+
+export interface WandbServer {
+  url: string;
+  store: Store;
+  /** Every GraphQL operation received, by name, for call-count assertions. */
+  operations: string[];
+  stop(): Promise<void>;
+}
+
+let schema: GraphQLSchema | null = null;
+const loadSchema = () => (schema ??= buildSchema(readFileSync(join(__dirname, 'schema.graphql'), 'utf8')));
+
+async function body(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(value));
+}
+
+/**
+ * A stateful W&B protocol server for tests and the demo: GraphQL at /graphql with Basic auth
+ * (`api:<key>`), file downloads and uploads under /files/. Its fidelity is proven by running the
+ * real wandb SDK against it (test/sdk/).
+ */
+export async function startWandbServer(opts: { seed: Seed; apiKey: string; port?: number }): Promise<WandbServer> {
+  const store = new Store(opts.seed);
+  const operations: string[] = [];
+  const expected = `Basic ${Buffer.from(`api:${opts.apiKey}`).toString('base64')}`;
+  let baseUrl = '';
+
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', baseUrl);
+      // wandb-core probes its telemetry proxy here, without credentials; 404 turns it off.
+      if (url.pathname.startsWith('/sdk/otel/')) return json(res, 404, { error: 'not found' });
+      if (req.headers.authorization !== expected) return json(res, 401, { errors: [{ message: 'invalid API key' }] });
+      if (url.pathname === '/graphql' && req.method === 'POST') return await handleGraphql(req, res);
+      if (url.pathname.startsWith('/files/')) return await handleFile(req, res, url);
+      json(res, 404, { error: 'not found' });
+    } catch (e) {
+      json(res, 400, { errors: [{ message: e instanceof Error ? e.message : String(e) }] });
+    }
+  });
+
+  async function handleGraphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const payload = JSON.parse((await body(req)).toString('utf8')) as { query: string; variables?: Record<string, unknown>; operationName?: string };
+    const ctx: Ctx = { store, baseUrl };
+    const result = await graphql({
+      schema: loadSchema(),
+      source: payload.query,
+      rootValue,
+      contextValue: ctx,
+      variableValues: payload.variables,
+      // wandb-core always sends operationName, as "" for pass-through queries; "" means none.
+      operationName: payload.operationName || undefined,
+    });
+    operations.push(operationName(payload.query));
+    json(res, 200, result);
+  }
+
+  async function handleFile(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const [entity, project, runName, ...rest] = url.pathname.slice('/files/'.length).split('/').map(decodeURIComponent);
+    const run = entity && project && runName ? store.run(entity, project, runName) : null;
+    const name = rest.join('/');
+    if (!run || !name) return json(res, 404, { error: 'not found' });
+    if (req.method === 'PUT') {
+      // Like a signed URL: only names createRunFiles issued can be uploaded. The upload makes the
+      // file visible at once, as W&B's object-store notification does.
+      const issued = run.files.get(name);
+      if (!issued) return json(res, 403, { error: 'no upload URL was issued for this file' });
+      issued.bytes = await body(req);
+      issued.pending = false;
+      issued.updatedAt = isoNoZone(new Date());
+      res.writeHead(200).end();
+      return;
+    }
+    const file = run.files.get(name);
+    if (req.method !== 'GET' || !file || file.pending) return json(res, 404, { error: 'not found' });
+    res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.bytes.length) }).end(file.bytes);
+  }
+
+  await new Promise<void>((ok) => server.listen(opts.port ?? 0, '127.0.0.1', ok));
+  baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    url: baseUrl,
+    store,
+    operations,
+    stop: () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The operation's name (`query Runs(...)`), else its first root field, for counting. */
+function operationName(query: string): string {
+  return query.match(/^\s*(?:query|mutation)\s+([A-Za-z_]\w*)/)?.[1] ?? query.match(/\{\s*([A-Za-z_]\w*)/)?.[1] ?? '?';
+}
