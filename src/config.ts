@@ -14,7 +14,20 @@ export interface MlflowSourceConfig {
   timeoutMs: number;
 }
 
-export type SourceConfig = MlflowSourceConfig;
+export interface WandbSourceConfig {
+  kind: 'wandb';
+  name: string;
+  /** The W&B API's base URL (`WANDB_BASE_URL`), e.g. https://api.wandb.ai. */
+  url: string;
+  apiKey: string;
+  /** Entity used when a path names none; the viewer's default entity otherwise. */
+  entity: string | null;
+  timeoutMs: number;
+}
+
+export type SourceConfig = MlflowSourceConfig | WandbSourceConfig;
+
+const WANDB_CLOUD = 'https://api.wandb.ai';
 
 export interface Config {
   port: number;
@@ -46,8 +59,20 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs,
     });
   }
+  if (env.WANDB_API_KEY && !sources.some((s) => s.name === 'wandb')) {
+    sources.push({
+      kind: 'wandb',
+      name: 'wandb',
+      url: trackingUrl(env.WANDB_BASE_URL || WANDB_CLOUD, 'WANDB_BASE_URL'),
+      apiKey: wandbKey(env.WANDB_API_KEY, 'WANDB_API_KEY'),
+      entity: env.WANDB_ENTITY || null,
+      timeoutMs,
+    });
+  } else if (env.WANDB_BASE_URL && !env.WANDB_API_KEY && !sources.some((s) => s.kind === 'wandb')) {
+    throw new ConfigError('WANDB_BASE_URL is set but WANDB_API_KEY is not; the W&B source needs an API key.');
+  }
   if (sources.length === 0) {
-    throw new ConfigError('No source configured: set MLFLOW_TRACKING_URI, or MLGATE_CONFIG to a config file that declares sources.');
+    throw new ConfigError('No source configured: set MLFLOW_TRACKING_URI or WANDB_API_KEY, or MLGATE_CONFIG to a config file that declares sources.');
   }
   return {
     port: positiveInt(env, 'PORT', 4000, 65535),
@@ -84,6 +109,13 @@ function trackingUrl(raw: string, where: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
+/** The wandb SDK's own format check: an optional `prefix-`, then at least 40 word characters. */
+function wandbKey(key: string, where: string): string {
+  const secret = key.includes('-') ? key.slice(key.indexOf('-') + 1) : key;
+  if (!/^[\w-]{40,}$/.test(secret)) throw new ConfigError(`${where} is not a W&B API key (expected at least 40 letters, digits or _ after an optional prefix).`);
+  return key;
+}
+
 /** Same precedence as the mlflow client: username/password (Basic) before a token (Bearer). */
 function mlflowAuthFromEnv(env: Env, prefix: string): SourceAuth {
   const username = env[`${prefix}USERNAME`];
@@ -100,6 +132,8 @@ function mlflowAuthFromEnv(env: Env, prefix: string): SourceAuth {
 
 interface FileSource {
   name?: unknown;
+  apiKeyEnv?: unknown;
+  entity?: unknown;
   kind?: unknown;
   url?: unknown;
   tokenEnv?: unknown;
@@ -128,14 +162,28 @@ function sourcesFromFile(path: string, env: Env, timeoutMs: number): SourceConfi
     }
     if (seen.has(raw.name)) throw new ConfigError(`${at}.name ${JSON.stringify(raw.name)} is declared twice.`);
     seen.add(raw.name);
-    if (raw.kind !== 'mlflow') throw new ConfigError(`${at}.kind must be "mlflow".`);
+    if (raw.kind !== 'mlflow' && raw.kind !== 'wandb') throw new ConfigError(`${at}.kind must be "mlflow" or "wandb".`);
+    const timeout = raw.timeoutMs === undefined ? timeoutMs : fileTimeout(raw.timeoutMs, at);
+    if (raw.kind === 'wandb') {
+      const keyVar = raw.apiKeyEnv;
+      if (typeof keyVar !== 'string' || !env[keyVar]) throw new ConfigError(`${at}.apiKeyEnv must name a set environment variable holding the W&B API key.`);
+      if (raw.entity !== undefined && typeof raw.entity !== 'string') throw new ConfigError(`${at}.entity must be a string.`);
+      return {
+        kind: 'wandb' as const,
+        name: raw.name,
+        url: trackingUrl(typeof raw.url === 'string' ? raw.url : WANDB_CLOUD, `${at}.url`),
+        apiKey: wandbKey(env[keyVar] as string, `${at}.apiKeyEnv (${keyVar})`),
+        entity: (raw.entity as string | undefined) ?? null,
+        timeoutMs: timeout,
+      };
+    }
     if (typeof raw.url !== 'string') throw new ConfigError(`${at}.url must be a string.`);
     return {
       kind: 'mlflow' as const,
       name: raw.name,
       url: trackingUrl(raw.url, `${at}.url`),
       auth: fileAuth(raw, env, at),
-      timeoutMs: raw.timeoutMs === undefined ? timeoutMs : fileTimeout(raw.timeoutMs, at),
+      timeoutMs: timeout,
     };
   });
 }

@@ -62,6 +62,11 @@ export interface RunModel {
   gitCommit: string | null;
   command: string | null;
   webUrl: string;
+  group: string | null;
+  jobType: string | null;
+  /** The sweep's id within the run's project (W&B `sweepName`). */
+  sweepName: string | null;
+  systemMetrics: Record<string, unknown> | null;
 }
 
 export interface HistoryRowModel {
@@ -107,10 +112,16 @@ export interface ModelVersionModel {
   webUrl: string;
 }
 
-/** One page of items from a source, addressed by offset. */
+/**
+ * One page of items from a source, addressed by offset. Sources with cursor paging (W&B) also give
+ * their own cursor after each item, which the gateway keeps inside its cursors.
+ */
 export interface Page<T> {
   items: T[];
   hasMore: boolean;
+  upstreamCursors?: string[];
+  /** The number of matches, when the source gave it with the page (W&B `runCount`). */
+  total?: number;
 }
 
 export interface Edge<T> {

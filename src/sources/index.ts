@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import { notFound } from '../errors';
 import type { SourceModel } from '../models';
 import { MlflowSource } from './mlflow/mlflow-source';
+import { WandbSource } from './wandb/wandb-source';
 import type { SourceConnector } from './source';
 import type { CallRecorder, FetchFn } from './upstream';
 
@@ -30,5 +31,5 @@ export class SourceRegistry {
 }
 
 export function createSources(config: Config, deps: { fetch: FetchFn; recorder: CallRecorder }): SourceRegistry {
-  return new SourceRegistry(config.sources.map((s) => new MlflowSource(s, deps)));
+  return new SourceRegistry(config.sources.map((s) => (s.kind === 'mlflow' ? new MlflowSource(s, deps) : new WandbSource(s, deps))));
 }

@@ -12,6 +12,8 @@ import type {
 export interface OffsetPage {
   offset: number;
   limit: number;
+  /** The source's own cursor for `offset`, when it pages by cursor (from a previous page). */
+  token?: string | null;
 }
 
 export interface RunQuery extends OffsetPage {
@@ -62,7 +64,7 @@ export interface SourceConnector {
   listProjects(page: OffsetPage): Promise<Page<ProjectModel>>;
   getProject(projectId: string): Promise<ProjectModel | null>;
   searchRuns(query: RunQuery): Promise<Page<RunModel>>;
-  countRuns(query: Omit<RunQuery, 'offset' | 'limit'>): Promise<number>;
+  countRuns(query: Omit<RunQuery, 'offset' | 'limit' | 'token'>): Promise<number>;
   getRuns(refs: RunRef[]): Promise<Array<RunModel | null>>;
   sampledHistory(requests: SampledHistoryRequest[]): Promise<HistoryRowModel[][]>;
   historyWindow(run: RunModel, window: HistoryWindow): Promise<HistoryRowModel[]>;

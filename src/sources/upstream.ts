@@ -38,6 +38,7 @@ export class CallLog implements CallRecorder {
 
 export interface UpstreamRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+  /** A path under the base URL, or an absolute URL (file links an upstream hands out). */
   path: string;
   /** Arrays become repeated keys (`a=1&a=2`), as MLflow's GET endpoints expect. */
   query?: Record<string, string | number | boolean | string[] | undefined>;
@@ -120,7 +121,8 @@ export class Upstream {
       for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
     }
     const qs = params.toString();
-    return `${this.opts.baseUrl}${req.path}${qs ? `?${qs}` : ''}`;
+    const base = /^https?:\/\//.test(req.path) ? '' : this.opts.baseUrl;
+    return `${base}${req.path}${qs ? `?${qs}` : ''}`;
   }
 }
 

@@ -3,11 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/mlflow-server';
+import { TEST_WANDB_KEY } from '../helpers/wandb';
 import { testSeed } from '../wandb-server/seed';
 import { startWandbServer, type WandbServer } from '../wandb-server/server';
 
-/** A key in the SDK's accepted format: a prefix and at least 40 word characters. */
-export const TEST_WANDB_KEY = 'local-mlgatetestkey0123456789abcdefghijklmnopqrs';
 
 describe('the real wandb SDK against the W&B protocol test server', () => {
   let server: WandbServer;

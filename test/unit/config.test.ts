@@ -31,7 +31,7 @@ describe('configuration', () => {
 
   it('prefers username and password over a token, as the mlflow client does', () => {
     const cfg = loadConfig({ MLFLOW_TRACKING_URI: 'http://h', MLFLOW_TRACKING_TOKEN: 't', MLFLOW_TRACKING_USERNAME: 'u', MLFLOW_TRACKING_PASSWORD: 'p' });
-    expect(cfg.sources[0]?.auth).toEqual({ type: 'basic', username: 'u', password: 'p' });
+    expect(cfg.sources[0]).toMatchObject({ auth: { type: 'basic', username: 'u', password: 'p' } });
   });
 
   it.each([
@@ -56,7 +56,7 @@ describe('configuration', () => {
       ],
     });
     const cfg = loadConfig({ MLGATE_CONFIG: file, PROD_TOKEN: 'secret', R_USER: 'u', R_PASS: 'p', MLFLOW_TRACKING_URI: 'http://local:5000' });
-    expect(cfg.sources.map((s) => [s.name, s.url, s.auth.type, s.timeoutMs])).toEqual([
+    expect(cfg.sources.map((s) => [s.name, s.url, s.kind === 'mlflow' ? s.auth.type : s.kind, s.timeoutMs])).toEqual([
       ['mlflow', 'http://local:5000', 'none', 15000],
       ['prod', 'https://mlflow.example', 'bearer', 3000],
       ['research', 'http://10.0.0.5:5000', 'basic', 15000],

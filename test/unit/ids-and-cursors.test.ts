@@ -35,7 +35,8 @@ describe('cursors', () => {
 
   it('carry a position and refuse to be used with another listing', () => {
     const cursor = encodeCursor({ source: 'mlflow', offset: 42 }, fp);
-    expect(decodeCursor(cursor, fp)).toEqual({ source: 'mlflow', offset: 42 });
+    expect(decodeCursor(cursor, fp)).toEqual({ source: 'mlflow', offset: 42, token: null });
+    expect(decodeCursor(encodeCursor({ source: 'wandb', offset: 3, token: 'Y3Vyc29yOjM=' }, fp), fp)).toEqual({ source: 'wandb', offset: 3, token: 'Y3Vyc29yOjM=' });
     expect(codeOf(() => decodeCursor(cursor, fingerprint('runs', 'mlflow', '2', null, null)))).toBe('BAD_USER_INPUT');
     expect(codeOf(() => decodeCursor('garbage', fp))).toBe('BAD_USER_INPUT');
   });

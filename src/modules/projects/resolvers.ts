@@ -10,8 +10,8 @@ export const projectResolvers: Resolvers = {
       const sources = ctx.sources.select(args.source);
       const first = validateFirst(args.first);
       const names = sources.map((s) => s.info.name);
-      const conn = await concatSources(names, args.after, first, fingerprint('projects', names), (name, offset, limit) =>
-        ctx.sources.get(name).listProjects({ offset, limit }),
+      const conn = await concatSources(names, args.after, first, fingerprint('projects', names), (name, offset, limit, token) =>
+        ctx.sources.get(name).listProjects({ offset, limit, token }),
       );
       for (const p of conn.nodes) ctx.loaders.projectById.prime({ source: p.source, projectId: p.sourceId }, p);
       return conn;

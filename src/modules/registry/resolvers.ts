@@ -9,8 +9,8 @@ export const registryResolvers: Resolvers = {
       const names = ctx.sources.select(args.source).map((s) => s.info.name);
       const filter = args.filter?.trim() || null;
       const first = validateFirst(args.first);
-      const conn = await concatSources(names, args.after, first, fingerprint('registeredModels', names, filter), (name, offset, limit) =>
-        ctx.sources.get(name).listRegisteredModels({ filter, offset, limit }),
+      const conn = await concatSources(names, args.after, first, fingerprint('registeredModels', names, filter), (name, offset, limit, token) =>
+        ctx.sources.get(name).listRegisteredModels({ filter, offset, limit, token }),
       );
       for (const m of conn.nodes) ctx.loaders.registeredModelByName.prime({ source: m.source, name: m.name }, m);
       return conn;

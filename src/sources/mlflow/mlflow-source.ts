@@ -1,4 +1,4 @@
-import { badInput, GatewayError } from '../../errors';
+import { badInput, GatewayError, notFound } from '../../errors';
 import type { MlflowSourceConfig } from '../../config';
 import type { HistoryRowModel, ModelVersionModel, Page, RegisteredModelModel, RunFileModel, RunModel } from '../../models';
 import type { CallRecorder, FetchFn } from '../upstream';
@@ -78,6 +78,7 @@ export class MlflowSource implements SourceConnector {
   }
 
   async searchRuns(q: RunQuery): Promise<Page<RunModel>> {
+    if (!RUN_ID.test(q.projectId)) throw notFound('The project does not exist.', { source: this.name });
     const res = await this.client.searchRuns({
       experimentIds: [q.projectId],
       filter: q.filter,

@@ -94,6 +94,10 @@ export function toRun(source: string, base: string, r: Mlflow.Run): RunModel {
     gitCommit: tags.get('mlflow.source.git.commit') ?? null,
     command: command(tags),
     webUrl: webUrls.run(base, info.experiment_id, info.run_id),
+    group: null,
+    jobType: null,
+    sweepName: null,
+    systemMetrics: null,
   };
 }
 

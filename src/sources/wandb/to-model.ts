@@ -1,0 +1,94 @@
+import type { HistoryRowModel, MetricPoint, RunModel, RunState } from '../../models';
+import type { Wandb } from './wandb-types';
+
+const STATES: Record<string, RunState> = {
+  pending: 'PENDING',
+  running: 'RUNNING',
+  finished: 'FINISHED',
+  failed: 'FAILED',
+  crashed: 'CRASHED',
+  killed: 'KILLED',
+  preempting: 'PREEMPTING',
+  preempted: 'PREEMPTED',
+};
+
+/** The W&B web app's URL for an API URL, as the SDK derives it (api.wandb.ai → wandb.ai). */
+export function appUrl(apiUrl: string): string {
+  const u = new URL(apiUrl);
+  if (u.hostname === 'api.wandb.ai') return 'https://wandb.ai';
+  if (u.hostname.startsWith('api.')) u.hostname = `app.${u.hostname.slice(4)}`;
+  return u.toString().replace(/\/+$/, '');
+}
+
+function json(raw: string | null | undefined): Record<string, unknown> {
+  if (!raw) return {};
+  const v = JSON.parse(raw) as unknown;
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** W&B times are UTC without a zone suffix. */
+const utc = (s: string | null | undefined): Date | null => (s ? new Date(/[zZ]|[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`) : null);
+
+/** W&B wraps each config value as `{value, desc}`; `_wandb` and `wandb_version` are its own bookkeeping. */
+function unwrapConfig(raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (k === '_wandb' || k === 'wandb_version') continue;
+    out[k] = v !== null && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v;
+  }
+  return out;
+}
+
+export function toRun(source: string, base: string, entity: string, project: string, r: Wandb.Run): RunModel {
+  const summary = json(r.summaryMetrics);
+  delete summary._wandb;
+  const lastStep = r.historyKeys?.lastStep ?? 0;
+  const heartbeat = utc(r.heartbeatAt);
+  const latest: Record<string, MetricPoint> = {};
+  for (const key of Object.keys(r.historyKeys?.keys ?? {})) {
+    if (key.startsWith('_')) continue;
+    const v = summary[key];
+    latest[key] = { value: typeof v === 'number' ? v : String(v ?? ''), step: lastStep, timestamp: heartbeat ?? new Date(0) };
+  }
+  const state = STATES[r.state ?? ''] ?? 'UNKNOWN';
+  return {
+    source,
+    sourceId: r.name,
+    projectId: `${entity}/${project}`,
+    name: r.displayName || r.name,
+    state,
+    createdAt: utc(r.createdAt),
+    endedAt: state === 'RUNNING' || state === 'PENDING' ? null : heartbeat,
+    user: r.user?.username ?? r.user?.name ?? null,
+    notes: r.notes ?? null,
+    tags: (r.tags ?? []).map((key) => ({ key, value: null })),
+    systemTags: [],
+    config: unwrapConfig(json(r.config)),
+    summary,
+    latestMetrics: latest,
+    gitCommit: r.commit ?? null,
+    command: null,
+    webUrl: `${appUrl(base)}/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/runs/${encodeURIComponent(r.name)}`,
+    group: r.group ?? null,
+    jobType: r.jobType ?? null,
+    sweepName: r.sweepName ?? null,
+    systemMetrics: json(r.systemMetrics),
+  };
+}
+
+/** Joins the rows of per-key samples into one row per step; `_timestamp` is in seconds. */
+export function toHistoryRows(rows: Iterable<Record<string, unknown>>): HistoryRowModel[] {
+  const bySteps = new Map<number, HistoryRowModel>();
+  for (const row of rows) {
+    const step = Number(row._step);
+    if (!Number.isFinite(step)) continue;
+    const out = bySteps.get(step) ?? { step, timestamp: null, values: {} };
+    for (const [k, v] of Object.entries(row)) {
+      if (!k.startsWith('_') && (typeof v === 'number' || typeof v === 'string')) out.values[k] = v;
+    }
+    const ts = typeof row._timestamp === 'number' ? new Date(row._timestamp * 1000) : null;
+    if (ts && (!out.timestamp || out.timestamp < ts)) out.timestamp = ts;
+    bySteps.set(step, out);
+  }
+  return [...bySteps.values()].sort((a, b) => a.step - b.step);
+}

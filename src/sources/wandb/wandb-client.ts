@@ -1,0 +1,120 @@
+import type { WandbSourceConfig } from '../../config';
+import { gatewayError, type GatewayError } from '../../errors';
+import { Upstream, type CallRecorder, type FetchFn } from '../upstream';
+import * as Q from './wandb-queries';
+import type { Wandb } from './wandb-types';
+
+export interface RunsArgs {
+  entity: string;
+  project: string;
+  cursor: string | null;
+  perPage: number;
+  order: string | null;
+  filters: Record<string, unknown>;
+}
+
+/** W&B's GraphQL API for one instance (POST <base>/graphql, Basic `api:<key>`). Knows nothing of our schema. */
+export class WandbClient {
+  private readonly http: Upstream;
+  /** For signed storage URLs on other hosts: W&B credentials go only to W&B's own origin. */
+  private readonly foreign: Upstream;
+  private readonly origin: string;
+
+  constructor(private readonly config: WandbSourceConfig, deps: { fetch: FetchFn; recorder: CallRecorder }) {
+    this.origin = new URL(config.url).origin;
+    const common = { source: config.name, label: 'W&B', timeoutMs: config.timeoutMs, fetch: deps.fetch, recorder: deps.recorder };
+    this.http = new Upstream({
+      ...common,
+      baseUrl: config.url,
+      headers: { accept: 'application/json', authorization: `Basic ${Buffer.from(`api:${config.apiKey}`).toString('base64')}` },
+      errorFromResponse: (status, body) => errorFromResponse(config.name, status, body),
+    });
+    this.foreign = new Upstream({ ...common, baseUrl: '', headers: {}, errorFromResponse: (status, body) => errorFromResponse(config.name, status, body) });
+  }
+
+  /**
+   * One GraphQL request. W&B answers 200 with `errors` for a query it rejects, and the SDK treats
+   * any error as a failure of the whole call; so does the gateway.
+   */
+  private async gql<T>(op: string, query: string, variables: Record<string, unknown>, userInput = false): Promise<T> {
+    const res = await this.http.json<Wandb.GraphqlResponse<T>>(op, { method: 'POST', path: '/graphql', body: { query, variables } });
+    if (res.errors?.length || !res.data) {
+      const why = res.errors?.map((e) => e.message ?? '').join('; ').slice(0, 300) ?? 'no data';
+      throw gatewayError(userInput ? 'BAD_USER_INPUT' : 'UPSTREAM_ERROR', `W&B source '${this.config.name}' rejected the query: ${why}`, {
+        source: this.config.name,
+      });
+    }
+    return res.data;
+  }
+
+  viewer(): Promise<Wandb.Response.Viewer> {
+    return this.gql('wandb.viewer', Q.VIEWER, {});
+  }
+
+  project(entity: string, project: string): Promise<Wandb.Response.Project> {
+    return this.gql('wandb.project', Q.PROJECT, { entity, project });
+  }
+
+  projects(entity: string, cursor: string | null, perPage: number): Promise<Wandb.Response.Projects> {
+    return this.gql('wandb.projects', Q.PROJECTS, { entity, cursor, perPage });
+  }
+
+  /** `userInput`: the filter or order came from the caller, so a rejection is theirs to fix. */
+  runs(args: RunsArgs, userInput: boolean): Promise<Wandb.Response.Runs> {
+    return this.gql(
+      'wandb.runs',
+      Q.RUNS,
+      { entity: args.entity, project: args.project, cursor: args.cursor, perPage: args.perPage, order: args.order, filters: JSON.stringify(args.filters) },
+      userInput,
+    );
+  }
+
+  runCount(entity: string, project: string, filters: Record<string, unknown>): Promise<Wandb.Response.RunCount> {
+    return this.gql('wandb.runCount', Q.RUN_COUNT, { entity, project, filters: JSON.stringify(filters) }, true);
+  }
+
+  sampledHistory(targets: Q.HistoryTarget[]): Promise<Wandb.Response.SampledHistory> {
+    const { query, variables } = Q.sampledHistoryQuery(targets);
+    return this.gql('wandb.sampledHistory', query, variables);
+  }
+
+  runFiles(args: { entity: string; project: string; run: string; cursor: string | null; limit: number; names?: string[]; pattern?: string }): Promise<Wandb.Response.RunFiles> {
+    return this.gql('wandb.runFiles', Q.RUN_FILES, {
+      entity: args.entity,
+      project: args.project,
+      name: args.run,
+      fileCursor: args.cursor,
+      fileLimit: args.limit,
+      fileNames: args.names ?? [],
+      pattern: args.pattern,
+    });
+  }
+
+  /** GET a file's URL; with credentials only when it is on W&B's own origin, as the SDK does. */
+  download(url: string): Promise<Response> {
+    const u = new URL(url, this.config.url);
+    const via = u.origin === this.origin ? this.http : this.foreign;
+    return via.stream('wandb.files.download', { method: 'GET', path: u.toString() });
+  }
+}
+
+/** W&B error bodies are `{errors: [{message}]}` or `{error}`; only a 400's message is kept. */
+export function errorFromResponse(source: string, status: number, body: string): GatewayError {
+  let message = '';
+  try {
+    const parsed = JSON.parse(body) as { errors?: Array<{ message?: string }>; error?: string };
+    message = parsed.errors?.map((e) => e.message ?? '').join('; ') ?? parsed.error ?? '';
+  } catch {
+    // A text body: only the status is used.
+  }
+  const details = { source, upstreamStatus: status };
+  const label = `W&B source '${source}'`;
+  if (status === 400) return gatewayError('BAD_USER_INPUT', `${label} rejected the request${message ? `: ${message.slice(0, 300)}` : '.'}`, details);
+  if (status === 401) return gatewayError('UNAUTHENTICATED', `${label} refused the gateway's API key.`, details);
+  if (status === 403) return gatewayError('FORBIDDEN', `${label} denied access.`, details);
+  if (status === 404) return gatewayError('NOT_FOUND', `${label} has no such object.`, details);
+  if (status === 429 || status === 502 || status === 503 || status === 504) {
+    return gatewayError('UPSTREAM_UNAVAILABLE', `${label} is unavailable (HTTP ${status}).`, details);
+  }
+  return gatewayError('UPSTREAM_ERROR', `${label} failed (HTTP ${status}).`, details);
+}

@@ -1,0 +1,226 @@
+import type { WandbSourceConfig } from '../../config';
+import { badInput, gatewayError, notFound } from '../../errors';
+import type { HistoryRowModel, Page, ProjectModel, RunFileModel, RunModel } from '../../models';
+import type { FileDownload, HistoryWindow, OffsetPage, RunQuery, RunRef, SampledHistoryRequest, SourceConnector } from '../source';
+import type { CallRecorder, FetchFn } from '../upstream';
+import { WandbClient } from './wandb-client';
+import type { HistoryTarget } from './wandb-queries';
+import { appUrl, toHistoryRows, toRun } from './to-model';
+
+const IDS_PER_REQUEST = 100;
+const FILES_PER_PAGE = 1000;
+/** Aliased runs per sampled-history request; keeps each W&B request a modest size. */
+const RUNS_PER_HISTORY_REQUEST = 50;
+
+const chunk = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
+
+/** `entity/project`, the W&B project's id in the gateway. */
+function splitProject(projectId: string): { entity: string; project: string } {
+  const [entity, project, ...rest] = projectId.split('/');
+  if (!entity || !project || rest.length) throw notFound('The project does not exist.', {});
+  return { entity, project };
+}
+
+function parseFilter(filter: string | null, source: string): Record<string, unknown> {
+  if (!filter) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(filter);
+  } catch {
+    throw badInput('A W&B filter must be a JSON object in MongoDB style, e.g. {"config.lr": {"$gt": 0.01}}.', { source, argument: 'filter' });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw badInput('A W&B filter must be a JSON object.', { source, argument: 'filter' });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function orderOf(orderBy: string[] | null, source: string): string | null {
+  if (!orderBy?.length) return null;
+  if (orderBy.length > 1) throw badInput('W&B orders runs by one key, e.g. ["-summary_metrics.acc"].', { source, argument: 'orderBy' });
+  return orderBy[0] ?? null;
+}
+
+/** A W&B instance as a source: projects are `entity/project`, runs are addressed by run id. */
+export class WandbSource implements SourceConnector {
+  readonly info;
+  private readonly client: WandbClient;
+  private defaultEntity: Promise<string> | null;
+
+  constructor(private readonly config: WandbSourceConfig, deps: { fetch: FetchFn; recorder: CallRecorder }) {
+    this.info = { name: config.name, kind: 'WANDB' as const, url: config.url };
+    this.client = new WandbClient(config, deps);
+    this.defaultEntity = config.entity ? Promise.resolve(config.entity) : null;
+  }
+
+  private get name() {
+    return this.info.name;
+  }
+
+  /** The API key's default entity, asked once per process (one key per source). */
+  entity(): Promise<string> {
+    this.defaultEntity ??= this.client.viewer().then((v) => {
+      if (!v.viewer?.entity) throw gatewayError('UNAUTHENTICATED', `W&B source '${this.name}' did not recognise the API key.`, { source: this.name });
+      return v.viewer.entity;
+    });
+    this.defaultEntity.catch(() => (this.defaultEntity = null));
+    return this.defaultEntity;
+  }
+
+  async ping(): Promise<void> {
+    const v = await this.client.viewer();
+    if (!v.viewer) throw gatewayError('UNAUTHENTICATED', `W&B source '${this.name}' did not recognise the API key.`, { source: this.name });
+  }
+
+  private project(entity: string, name: string, createdAt: string | null = null): ProjectModel {
+    return {
+      source: this.name,
+      sourceId: `${entity}/${name}`,
+      name,
+      createdAt: createdAt ? new Date(`${createdAt}${/[zZ]$/.test(createdAt) ? '' : 'Z'}`) : null,
+      updatedAt: null,
+      tags: [],
+      webUrl: `${appUrl(this.config.url)}/${encodeURIComponent(entity)}/${encodeURIComponent(name)}`,
+    };
+  }
+
+  async listProjects({ limit, token }: OffsetPage): Promise<Page<ProjectModel>> {
+    const entity = await this.entity();
+    const res = await this.client.projects(entity, token ?? null, limit);
+    const edges = res.models?.edges ?? [];
+    return {
+      items: edges.map((e) => this.project(e.node.entityName, e.node.name, e.node.createdAt ?? null)),
+      hasMore: res.models?.pageInfo.hasNextPage ?? false,
+      upstreamCursors: edges.map((e) => e.cursor),
+    };
+  }
+
+  async getProject(projectId: string): Promise<ProjectModel | null> {
+    const { entity, project } = splitProject(projectId);
+    const res = await this.client.project(entity, project);
+    return res.project ? this.project(entity, res.project.name) : null;
+  }
+
+  async searchRuns(q: RunQuery): Promise<Page<RunModel>> {
+    const { entity, project } = splitProject(q.projectId);
+    if (q.offset > 0 && !q.token) throw badInput('This cursor cannot resume a W&B listing; start again without `after`.', { argument: 'after' });
+    const filters = parseFilter(q.filter, this.name);
+    const order = orderOf(q.orderBy, this.name);
+    const res = await this.client.runs({ entity, project, cursor: q.token ?? null, perPage: q.limit, order, filters }, Boolean(q.filter || order));
+    if (!res.project) throw notFound('The project does not exist.', { source: this.name });
+    const edges = res.project.runs?.edges ?? [];
+    return {
+      items: edges.map((e) => toRun(this.name, this.config.url, entity, project, e.node)),
+      hasMore: res.project.runs?.pageInfo.hasNextPage ?? false,
+      upstreamCursors: edges.map((e) => e.cursor),
+      total: res.project.runCount,
+    };
+  }
+
+  async countRuns(q: Omit<RunQuery, 'offset' | 'limit' | 'token'>): Promise<number> {
+    const { entity, project } = splitProject(q.projectId);
+    const res = await this.client.runCount(entity, project, parseFilter(q.filter, this.name));
+    if (!res.project) throw notFound('The project does not exist.', { source: this.name });
+    return res.project.runCount;
+  }
+
+  /** Runs of one project cost one request for up to 100 ids (`name $in`), as W&B filters allow. */
+  async getRuns(refs: RunRef[]): Promise<Array<RunModel | null>> {
+    const found = new Map<string, RunModel>();
+    const byProject = new Map<string, Set<string>>();
+    for (const ref of refs) if (ref.projectId) byProject.set(ref.projectId, (byProject.get(ref.projectId) ?? new Set()).add(ref.runId));
+    await Promise.all(
+      [...byProject].flatMap(([projectId, ids]) =>
+        chunk([...ids], IDS_PER_REQUEST).map(async (names) => {
+          const { entity, project } = splitProject(projectId);
+          const res = await this.client.runs({ entity, project, cursor: null, perPage: names.length, order: null, filters: { name: { $in: names } } }, false);
+          for (const e of res.project?.runs?.edges ?? []) found.set(`${projectId}/${e.node.name}`, toRun(this.name, this.config.url, entity, project, e.node));
+        }),
+      ),
+    );
+    return refs.map((ref) => (ref.projectId ? found.get(`${ref.projectId}/${ref.runId}`) ?? null : null));
+  }
+
+  private target(run: RunModel, specs: object[]): HistoryTarget {
+    const { entity, project } = splitProject(run.projectId);
+    return { entity, project, run: run.sourceId, specs: specs.map((s) => JSON.stringify(s)) };
+  }
+
+  /** Each key is its own spec, so each is sampled alone, as MLflow's per-key sampling is. */
+  private async historyOf(targets: HistoryTarget[]): Promise<HistoryRowModel[][]> {
+    const results: HistoryRowModel[][] = [];
+    for (const group of chunk(targets, RUNS_PER_HISTORY_REQUEST)) {
+      const res = await this.client.sampledHistory(group);
+      group.forEach((_, i) => results.push(toHistoryRows((res[`h${i}`]?.run?.sampledHistory ?? []).flat())));
+    }
+    return results;
+  }
+
+  sampledHistory(requests: SampledHistoryRequest[]): Promise<HistoryRowModel[][]> {
+    return this.historyOf(requests.map((r) => this.target(r.run, r.keys.map((k) => ({ keys: ['_step', '_timestamp', k], samples: r.samples })))));
+  }
+
+  /** A window asks for as many samples as it has steps, so W&B returns every row in it. */
+  async historyWindow(run: RunModel, w: HistoryWindow): Promise<HistoryRowModel[]> {
+    const samples = w.toStep - w.fromStep + 1;
+    const specs = w.keys.map((k) => ({ keys: ['_step', '_timestamp', k], samples, minStep: w.fromStep, maxStep: w.toStep }));
+    const [rows] = await this.historyOf([this.target(run, specs)]);
+    return rows ?? [];
+  }
+
+  /** W&B files are a flat list of names; directories are derived from the `/` in them. */
+  async listFiles(run: RunRef, path: string, recursive: boolean): Promise<RunFileModel[]> {
+    if (!run.projectId) throw notFound('The run does not exist.', { source: this.name });
+    const { entity, project } = splitProject(run.projectId);
+    const prefix = path ? `${path}/` : '';
+    const files: RunFileModel[] = [];
+    const dirs = new Set<string>();
+    let cursor: string | null = null;
+    for (;;) {
+      const res = await this.client.runFiles({ entity, project, run: run.runId, cursor, limit: FILES_PER_PAGE, pattern: prefix ? `${prefix}%` : undefined });
+      if (!res.project?.run) throw notFound('The run does not exist.', { source: this.name });
+      const conn = res.project.run.files;
+      for (const { node } of conn?.edges ?? []) {
+        if (!node.name.startsWith(prefix)) continue;
+        const rest = node.name.slice(prefix.length);
+        const slash = rest.indexOf('/');
+        if (recursive || slash < 0) files.push({ path: node.name, name: node.name.slice(node.name.lastIndexOf('/') + 1), isDir: false, size: node.sizeBytes ?? 0 });
+        else dirs.add(rest.slice(0, slash));
+      }
+      if (!conn?.pageInfo.hasNextPage) break;
+      cursor = conn.edges[conn.edges.length - 1]?.cursor ?? null;
+    }
+    const dirEntries = [...dirs].map((d) => ({ path: `${prefix}${d}`, name: d, isDir: true, size: null }));
+    return [...dirEntries, ...files].sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  async openFile(run: RunRef, path: string): Promise<FileDownload> {
+    if (!run.projectId) throw notFound('The run does not exist.', { source: this.name });
+    const { entity, project } = splitProject(run.projectId);
+    const res = await this.client.runFiles({ entity, project, run: run.runId, cursor: null, limit: 1, names: [path] });
+    const file = res.project?.run?.files?.edges[0]?.node;
+    if (!file?.url || file.name !== path) throw notFound(`The run has no file '${path}'.`, { source: this.name });
+    const body = await this.client.download(file.url);
+    if (!body.body) throw notFound(`The run has no file '${path}'.`, { source: this.name });
+    const length = body.headers.get('content-length');
+    return { body: body.body, contentType: body.headers.get('content-type'), contentLength: length === null ? null : Number(length) };
+  }
+
+  private unsupported(what: string): never {
+    throw gatewayError('UNSUPPORTED_BY_SOURCE', `${what} from W&B source '${this.name}' is not supported yet.`, { source: this.name });
+  }
+
+  listRegisteredModels(): Promise<never> {
+    return Promise.resolve().then(() => this.unsupported('Listing registry collections'));
+  }
+  getRegisteredModels(): Promise<never> {
+    return Promise.resolve().then(() => this.unsupported('Reading registry collections'));
+  }
+  listModelVersions(): Promise<never> {
+    return Promise.resolve().then(() => this.unsupported('Listing registry versions'));
+  }
+  getModelVersions(): Promise<never> {
+    return Promise.resolve().then(() => this.unsupported('Reading registry versions'));
+  }
+}

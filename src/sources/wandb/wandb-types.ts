@@ -1,0 +1,70 @@
+/** W&B GraphQL response shapes, per operation, as the wandb SDK reads them. */
+export namespace Wandb {
+  export interface Run {
+    id: string;
+    name: string;
+    displayName?: string | null;
+    projectId?: number;
+    state?: string | null;
+    tags?: string[] | null;
+    group?: string | null;
+    jobType?: string | null;
+    sweepName?: string | null;
+    commit?: string | null;
+    createdAt?: string | null;
+    heartbeatAt?: string | null;
+    description?: string | null;
+    notes?: string | null;
+    historyLineCount?: number | null;
+    user?: { name?: string | null; username?: string | null } | null;
+    /** JSON strings, as W&B sends them. */
+    config?: string | null;
+    summaryMetrics?: string | null;
+    systemMetrics?: string | null;
+    historyKeys?: { keys?: Record<string, unknown>; lastStep?: number | null } | null;
+  }
+  export interface PageInfo {
+    endCursor?: string | null;
+    hasNextPage: boolean;
+  }
+  export interface Connection<T> {
+    edges: Array<{ node: T; cursor: string }>;
+    pageInfo: PageInfo;
+  }
+  export interface File {
+    id: string;
+    name: string;
+    url?: string | null;
+    directUrl?: string | null;
+    sizeBytes?: number | null;
+    mimetype?: string | null;
+    updatedAt?: string | null;
+  }
+  export interface GraphqlResponse<T> {
+    data?: T | null;
+    errors?: Array<{ message?: string }>;
+  }
+
+  export namespace Response {
+    export interface Viewer {
+      viewer: { id: string; entity?: string | null; username?: string | null } | null;
+    }
+    export interface Project {
+      project: { id: string; internalId?: string; name: string; entityName?: string } | null;
+    }
+    export interface Projects {
+      models: Connection<{ id: string; name: string; entityName: string; createdAt?: string | null }> | null;
+    }
+    export interface Runs {
+      project: { internalId?: string; runCount: number; runs: Connection<Run> | null } | null;
+    }
+    export interface RunCount {
+      project: { runCount: number } | null;
+    }
+    /** Aliased per run: `h0`, `h1`, ... each a project holding one run's sampled history. */
+    export type SampledHistory = Record<string, { run: { sampledHistory: Array<Array<Record<string, unknown>>> } | null } | null>;
+    export interface RunFiles {
+      project: { run: { fileCount: number; files: Connection<File> | null } | null } | null;
+    }
+  }
+}
