@@ -63,10 +63,27 @@ describe('configuration', () => {
     ]);
   });
 
+  it('adds a W&B source from WANDB_API_KEY, with the cloud as the default base URL', () => {
+    const key = 'local-0123456789012345678901234567890123456789';
+    expect(loadConfig({ WANDB_API_KEY: key }).sources).toEqual([
+      { kind: 'wandb', name: 'wandb', url: 'https://api.wandb.ai', apiKey: key, entity: null, timeoutMs: 15000 },
+    ]);
+    expect(loadConfig({ WANDB_API_KEY: key, WANDB_BASE_URL: 'http://127.0.0.1:8080', WANDB_ENTITY: 'team' }).sources[0]).toMatchObject({ url: 'http://127.0.0.1:8080', entity: 'team' });
+  });
+
   it.each([
+    [{ WANDB_API_KEY: 'short' }, /WANDB_API_KEY is not a W&B API key/],
+    [{ WANDB_BASE_URL: 'http://h' }, /WANDB_BASE_URL is set but WANDB_API_KEY is not/],
+    [{ WANDB_API_KEY: 'local-0123456789012345678901234567890123456789', WANDB_BASE_URL: 'ftp://h' }, /WANDB_BASE_URL/],
+  ])('names the bad W&B variable: %j', (env, message) => {
+    expect(errorOf(env as Record<string, string>)).toMatch(message);
+  });
+
+  it.each([
+    [{ sources: [{ name: 'w', kind: 'wandb', apiKeyEnv: 'NOPE' }] }, /sources\[0\]\.apiKeyEnv/],
     [{ sources: [{ name: 'Bad Name', kind: 'mlflow', url: 'http://h' }] }, /sources\[0\]\.name/],
     [{ sources: [{ name: 'a', kind: 'mlflow', url: 'http://h' }, { name: 'a', kind: 'mlflow', url: 'http://h' }] }, /declared twice/],
-    [{ sources: [{ name: 'a', kind: 'comet', url: 'http://h' }] }, /sources\[0\]\.kind/],
+    [{ sources: [{ name: 'a', kind: 'comet', url: 'http://h' }] }, /sources\[0\]\.kind must be "mlflow" or "wandb"/],
     [{ sources: [{ name: 'a', kind: 'mlflow', url: 'http://h', tokenEnv: 'MISSING' }] }, /sources\[0\]\.tokenEnv names "MISSING"/],
     [{ sources: {} }, /"sources" must be an array/],
   ])('rejects a bad config file with the key at fault: %j', (content, message) => {
