@@ -21,6 +21,17 @@ describe('W&B runs through the gateway', () => {
     wandb.operations.length = 0;
   });
 
+  it('lists W&B projects of the default entity after MLflow experiments, in one listing', async () => {
+    const data = expectNoErrors(
+      await app.gql<{ projects: { nodes: Array<{ sourceId: string; source: { kind: string } }> } }>(`{ projects(first: 100) { nodes { sourceId source { kind } } } }`),
+      app.calls,
+    );
+    const wandbProjects = data.projects.nodes.filter((p) => p.source.kind === 'WANDB').map((p) => p.sourceId);
+    expect(wandbProjects).toEqual(['mlgate/vision', 'mlgate/bulk', 'mlgate/empty']);
+    expect(data.projects.nodes[0]?.source.kind).toBe('MLFLOW');
+    expect(app.calls.byOp()).toEqual({ 'mlflow.experiments.search': 1, 'wandb.viewer': 1, 'wandb.projects': 1 });
+  });
+
   it('reads a run by path with everything the W&B run holds', async () => {
     const seed = seededRun('vision', 'run00001');
     const data = expectNoErrors(

@@ -38,6 +38,10 @@ def test_fetches_a_run_by_path_with_its_config_summary_and_metadata(api):
     assert run.lastHistoryStep == 49
 
 
+def test_lists_an_entitys_projects(api):
+    assert [p.name for p in api.projects(ENTITY)] == ["vision", "bulk", "empty"]
+
+
 def test_missing_run_is_an_error(api):
     with pytest.raises(Exception, match="Could not find run"):
         api.run(f"{ENTITY}/vision/nosuchrun")

@@ -44,7 +44,7 @@ describe('the real wandb SDK against the W&B protocol test server', () => {
     const code = await new Promise<number | null>((ok) => child.on('exit', ok));
     if (code !== 0) throw new Error(`pytest exited with ${code}:\n${output.slice(-6000)}`);
     // Every conformance case ran and passed; none may be skipped.
-    expect(output).toMatch(/\b12 passed\b/);
+    expect(output).toMatch(/\b13 passed\b/);
     expect(output).not.toMatch(/skipped|xfail/);
     // The SDK really went through the protocol paths this server implements.
     expect(server.operations).toEqual(expect.arrayContaining(['Viewer', 'RunSampledHistory', 'RunParquetHistory', 'HistoryPage', 'CreateRunFiles']));

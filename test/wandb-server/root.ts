@@ -1,5 +1,5 @@
 import { newFile, Store } from './store';
-import { ProjectView, RunView, fileUrl, touch, type Ctx } from './views';
+import { ProjectView, RunView, connection, fileUrl, touch, userObject, type Ctx } from './views';
 
 /** Feature flags the SDK asks for; on means the server implements the newer protocol. */
 const FEATURES = ['MARK_RUN_FILES_UPLOADED', 'SWEEPS_QUERY_FILTERING', 'ARTIFACT_REGISTRY_SEARCH', 'TOTAL_COUNT_IN_FILE_CONNECTION'];
@@ -37,18 +37,7 @@ interface FilesInput {
 
 /** Root resolvers, graphql-js `rootValue` style: fields are methods taking (args, context). */
 export const rootValue = {
-  viewer: (_: unknown, ctx: Ctx) => ({
-    id: Buffer.from(`User:${ctx.store.entity}`).toString('base64'),
-    name: ctx.store.entity,
-    username: ctx.store.entity,
-    email: `${ctx.store.entity}@example.invalid`,
-    entity: ctx.store.entity,
-    admin: false,
-    flags: '{}',
-    deletedAt: null,
-    teams: { edges: [] },
-    apiKeys: { edges: [] },
-  }),
+  viewer: (_: unknown, ctx: Ctx) => userObject(ctx.store.entity),
   serverInfo: () => ({
     features: FEATURES.map((name) => ({ name, isEnabled: true })),
     cliVersionInfo: {},
@@ -58,6 +47,13 @@ export const rootValue = {
     const p = ctx.store.project(args.entityName, args.name);
     return p ? new ProjectView(ctx, p) : null;
   },
+  models: (args: { entityName?: string | null; after?: string | null; first?: number | null }, ctx: Ctx) =>
+    connection(
+      ctx.store.projects.filter((p) => p.entity === (args.entityName || ctx.store.entity)),
+      args.after,
+      args.first,
+      (p) => new ProjectView(ctx, p),
+    ),
   entity: (args: { name: string }) => ({ id: Buffer.from(`Entity:${args.name}`).toString('base64'), name: args.name }),
 
   /** Replaces config and summary whole when given, as W&B does: the SDK always sends full dicts. */

@@ -11,7 +11,7 @@ const cursorOf = (position: number) => Buffer.from(`cursor:${position}`).toStrin
 const positionOf = (cursor: string | null | undefined) => (cursor ? Number(Buffer.from(cursor, 'base64').toString('utf8').split(':')[1]) || 0 : 0);
 
 /** Slices a list into a connection whose edge cursors resume after that edge. */
-function connection<T, V>(items: T[], after: string | null | undefined, first: number | null | undefined, view: (t: T) => V) {
+export function connection<T, V>(items: T[], after: string | null | undefined, first: number | null | undefined, view: (t: T) => V) {
   const start = positionOf(after);
   const slice = items.slice(start, start + (first ?? 50));
   const edges = slice.map((item, i) => ({ node: view(item), cursor: cursorOf(start + i + 1) }));
@@ -44,6 +44,22 @@ export function sample<T>(rows: T[], samples: number): T[] {
   return [...picked].sort((a, b) => a - b).map((i) => rows[i] as T);
 }
 
+/** The one user of this server: every project belongs to the entity's owner. */
+export function userObject(entity: string) {
+  return {
+    id: Buffer.from(`User:${entity}`).toString('base64'),
+    name: entity,
+    username: entity,
+    email: `${entity}@example.invalid`,
+    entity,
+    admin: false,
+    flags: '{}',
+    deletedAt: null,
+    teams: { edges: [] },
+    apiKeys: { edges: [] },
+  };
+}
+
 export class ProjectView {
   constructor(private readonly ctx: Ctx, private readonly p: StoredProject) {}
   get id() {
@@ -62,6 +78,13 @@ export class ProjectView {
     return { id: Buffer.from(`Entity:${this.p.entity}`).toString('base64'), name: this.p.entity };
   }
   readOnly = false;
+  isBenchmark = false;
+  get user() {
+    return userObject(this.p.entity);
+  }
+  get createdAt() {
+    return this.p.runs[0]?.createdAt ?? '2026-01-01T00:00:00';
+  }
   private filtered(filters: string | null | undefined): StoredRun[] {
     const f = parseFilters(filters);
     return this.p.runs.filter((r) => matches(r, f));
