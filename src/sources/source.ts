@@ -59,6 +59,8 @@ export interface ModelVersionRef {
  */
 export interface SourceConnector {
   readonly info: SourceModel;
+  /** What this source can serve; listings across sources skip sources without it. */
+  readonly supports: { registry: boolean };
   /** Resolves when the upstream answers its health check. */
   ping(): Promise<void>;
   listProjects(page: OffsetPage): Promise<Page<ProjectModel>>;

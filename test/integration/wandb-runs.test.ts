@@ -32,6 +32,13 @@ describe('W&B runs through the gateway', () => {
     expect(app.calls.byOp()).toEqual({ 'mlflow.experiments.search': 1, 'wandb.viewer': 1, 'wandb.projects': 1 });
   });
 
+  it('lists registered models of the sources that have a registry, and says when a named one has none', async () => {
+    const all = expectNoErrors(await app.gql<{ registeredModels: { nodes: Array<{ name: string }> } }>(`{ registeredModels { nodes { name } } }`));
+    expect(all.registeredModels.nodes.map((m) => m.name)).toContain('mlgate-classifier');
+    const named = await app.gql(`{ registeredModels(source: "wandb") { nodes { name } } }`);
+    expect(errorCodes(named)).toEqual(['UNSUPPORTED_BY_SOURCE']);
+  });
+
   it('reads a run by path with everything the W&B run holds', async () => {
     const seed = seededRun('vision', 'run00001');
     const data = expectNoErrors(

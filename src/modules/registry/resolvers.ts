@@ -6,7 +6,9 @@ import { loadModelVersion, loadRegisteredModel } from '../base/node';
 export const registryResolvers: Resolvers = {
   Query: {
     registeredModels: async (_, args, ctx) => {
-      const names = ctx.sources.select(args.source).map((s) => s.info.name);
+      const selected = ctx.sources.select(args.source);
+      // An explicitly named source answers for itself (UNSUPPORTED_BY_SOURCE); "all" means all that can.
+      const names = (args.source ? selected : selected.filter((s) => s.supports.registry)).map((s) => s.info.name);
       const filter = args.filter?.trim() || null;
       const first = validateFirst(args.first);
       const conn = await concatSources(names, args.after, first, fingerprint('registeredModels', names, filter), (name, offset, limit, token) =>

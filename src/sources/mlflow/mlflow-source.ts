@@ -48,6 +48,7 @@ function page<T>(items: T[], limit: number): Page<T> {
 /** An MLflow tracking server as a source: experiments are projects, params are config. */
 export class MlflowSource implements SourceConnector {
   readonly info;
+  readonly supports = { registry: true };
   private readonly client: MlflowClient;
   private readonly base: string;
 

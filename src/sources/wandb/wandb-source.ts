@@ -45,6 +45,8 @@ function orderOf(orderBy: string[] | null, source: string): string | null {
 /** A W&B instance as a source: projects are `entity/project`, runs are addressed by run id. */
 export class WandbSource implements SourceConnector {
   readonly info;
+  /** W&B registries are not served yet: listings skip this source, and naming it is UNSUPPORTED_BY_SOURCE. */
+  readonly supports = { registry: false };
   private readonly client: WandbClient;
   private defaultEntity: Promise<string> | null;
 
