@@ -67,7 +67,7 @@ describe('W&B runs through the gateway', () => {
       systemTags: [],
       group: seed.group,
       jobType: seed.jobType,
-      sweepName: null,
+      sweepName: seed.sweepName,
       systemMetrics: {},
       historyKeys: ['acc', 'loss', 'val_loss'],
       source: { name: 'wandb', kind: 'WANDB' },
@@ -86,7 +86,7 @@ describe('W&B runs through the gateway', () => {
     const bulk = testSeed().projects.find((p) => p.name === 'bulk')?.runs ?? [];
     expect(data.runs.totalCount).toBe(60);
     expect(data.runs.nodes).toEqual(
-      bulk.slice(0, 50).map((r) => ({ sourceId: r.name, config: r.config, summary: r.summary, tags: (r.tags ?? []).map((key) => ({ key })), sweepName: null })),
+      bulk.slice(0, 50).map((r) => ({ sourceId: r.name, config: r.config, summary: r.summary, tags: (r.tags ?? []).map((key) => ({ key })), sweepName: r.sweepName ?? null })),
     );
     expect(app.calls.byOp()).toEqual({ 'wandb.runs': 1 });
     expect(wandb.operations).toEqual(['Runs']);

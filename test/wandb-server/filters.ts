@@ -20,7 +20,7 @@ const FIELDS: Record<string, (r: StoredRun) => unknown> = {
   commit: (r) => r.commit,
 };
 
-function dig(value: unknown, path: string[]): unknown {
+export function dig(value: unknown, path: string[]): unknown {
   let v = value;
   for (const seg of path) {
     if (v === null || typeof v !== 'object') return undefined;
@@ -89,16 +89,19 @@ function matchCondition(value: unknown, cond: unknown): boolean {
   });
 }
 
-/** MongoDB-style run filters as W&B documents them. */
-export function matches(run: StoredRun, filter: Filter): boolean {
+/** MongoDB-style filters over any stored object, reading fields through `at`. */
+export function matchesWith<T>(obj: T, filter: Filter, at: (obj: T, path: string) => unknown): boolean {
   return Object.entries(filter).every(([key, cond]) => {
-    if (key === '$and') return (cond as Filter[]).every((f) => matches(run, f));
-    if (key === '$or') return (cond as Filter[]).some((f) => matches(run, f));
-    if (key === '$nor') return !(cond as Filter[]).some((f) => matches(run, f));
+    if (key === '$and') return (cond as Filter[]).every((f) => matchesWith(obj, f, at));
+    if (key === '$or') return (cond as Filter[]).some((f) => matchesWith(obj, f, at));
+    if (key === '$nor') return !(cond as Filter[]).some((f) => matchesWith(obj, f, at));
     if (key.startsWith('$')) throw new Error(`unsupported filter operator ${key}`);
-    return matchCondition(valueAt(run, key), cond);
+    return matchCondition(at(obj, key), cond);
   });
 }
+
+/** MongoDB-style run filters as W&B documents them. */
+export const matches = (run: StoredRun, filter: Filter): boolean => matchesWith(run, filter, valueAt);
 
 /** `[+|-]<path>`; runs without the value sort last; ties keep creation order. */
 export function sortRuns(runs: StoredRun[], order: string | null | undefined): StoredRun[] {

@@ -33,6 +33,7 @@ function run(i: number, over: Partial<SeedRun> = {}): SeedRun {
     events: events(12),
     tags: i % 2 === 0 ? ['baseline', 'main'] : ['main'],
     group: i < 3 ? 'sweep-a' : 'solo',
+    ...(i < 3 ? { sweepName: VISION_SWEEP } : {}),
     jobType: 'train',
     commit: `c0ffee${String(i).padStart(34, '0')}`,
     notes: `notes of trial ${i}`,
@@ -41,6 +42,9 @@ function run(i: number, over: Partial<SeedRun> = {}): SeedRun {
     ...over,
   };
 }
+
+export const VISION_SWEEP = 'swp7a1b2';
+export const BULK_SWEEP = 'bulk0sw1';
 
 /** The data the SDK conformance suite and the gateway's W&B tests assert against. */
 export function testSeed(): Seed {
@@ -53,8 +57,27 @@ export function testSeed(): Seed {
           ...Array.from({ length: 6 }, (_, i) => run(i)),
           run(6, { name: 'longhist1', displayName: 'long-history', history: history(2500) }),
         ],
+        sweeps: [
+          {
+            name: VISION_SWEEP,
+            displayName: 'lr search',
+            description: 'learning-rate search over three trials',
+            createdAt: at(0),
+            runCountExpected: 3,
+            config: {
+              method: 'bayes',
+              metric: { name: 'val_acc', goal: 'maximize' },
+              parameters: { lr: { min: 0.0001, max: 0.01 }, batch_size: { values: [32, 64] } },
+            },
+          },
+          { name: 'swpempty', state: 'RUNNING', createdAt: at(5), config: { method: 'random', metric: { name: 'loss' }, parameters: { lr: { values: [0.1] } } } },
+        ],
       },
-      { name: 'bulk', runs: Array.from({ length: 60 }, (_, i) => run(100 + i, { createdAt: at(10, i) })) },
+      {
+        name: 'bulk',
+        runs: Array.from({ length: 60 }, (_, i) => run(100 + i, { createdAt: at(10, i), ...(i % 2 === 0 ? { sweepName: BULK_SWEEP } : {}) })),
+        sweeps: [{ name: BULK_SWEEP, createdAt: at(10), config: { method: 'grid', metric: { name: 'loss', goal: 'minimize' }, parameters: { lr: { values: [0.1, 0.2] } } } }],
+      },
       { name: 'empty', runs: [] },
     ],
   };

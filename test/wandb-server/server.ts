@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { buildSchema, graphql, type GraphQLSchema } from 'graphql';
 import { isoNoZone, Store, type Seed } from './store';
-import { rootValue } from './root';
+import { fieldResolver, rootValue } from './root';
 import type { Ctx } from './views';
 
 export interface WandbServer {
@@ -15,7 +15,13 @@ export interface WandbServer {
 }
 
 let schema: GraphQLSchema | null = null;
-const loadSchema = () => (schema ??= buildSchema(readFileSync(join(__dirname, 'schema.graphql'), 'utf8')));
+/** The SDL is one file per domain under sdl/ (core first; the others extend its types). */
+const loadSchema = () => {
+  if (schema) return schema;
+  const dir = join(__dirname, 'sdl');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort();
+  return (schema = buildSchema(files.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n')));
+};
 
 async function body(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -60,6 +66,7 @@ export async function startWandbServer(opts: { seed: Seed; apiKey: string; port?
       schema: loadSchema(),
       source: payload.query,
       rootValue,
+      fieldResolver,
       contextValue: ctx,
       variableValues: payload.variables,
       // wandb-core always sends operationName, as "" for pass-through queries; "" means none.

@@ -43,6 +43,30 @@ export interface StoredProject {
   entity: string;
   name: string;
   runs: StoredRun[];
+  sweeps: StoredSweep[];
+}
+
+export interface StoredSweep {
+  name: string;
+  displayName: string | null;
+  method: string;
+  state: string;
+  description: string | null;
+  /** The sweep configuration (method, metric, parameters); served as YAML, as W&B stores it. */
+  config: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  runCountExpected: number | null;
+}
+
+export interface SeedSweep {
+  name: string;
+  displayName?: string;
+  state?: string;
+  description?: string;
+  config: Record<string, unknown> & { method: string };
+  createdAt?: string;
+  runCountExpected?: number;
 }
 
 /** Seed file shape: friendly, unwrapped values; the store wraps config as W&B does. */
@@ -68,7 +92,7 @@ export interface SeedRun {
 
 export interface Seed {
   entity: string;
-  projects: Array<{ name: string; runs: SeedRun[] }>;
+  projects: Array<{ name: string; runs: SeedRun[]; sweeps?: SeedSweep[] }>;
 }
 
 let nextFileId = 1;
@@ -101,8 +125,9 @@ export class Store {
   constructor(seed: Seed) {
     this.entity = seed.entity;
     for (const p of seed.projects) {
-      const project: StoredProject = { id: this.projects.length + 1, entity: seed.entity, name: p.name, runs: [] };
+      const project: StoredProject = { id: this.projects.length + 1, entity: seed.entity, name: p.name, runs: [], sweeps: [] };
       project.runs = p.runs.map((r) => this.runFromSeed(project, r));
+      project.sweeps = (p.sweeps ?? []).map(sweepFromSeed);
       this.projects.push(project);
     }
   }
@@ -133,7 +158,7 @@ export class Store {
   createRun(entity: string, projectName: string, name: string): StoredRun {
     let project = this.project(entity, projectName);
     if (!project) {
-      project = { id: this.projects.length + 1, entity, name: projectName, runs: [] };
+      project = { id: this.projects.length + 1, entity, name: projectName, runs: [], sweeps: [] };
       this.projects.push(project);
     }
     const run = this.runFromSeed(project, { name, state: 'running' });
@@ -169,4 +194,19 @@ export class Store {
       files,
     };
   }
+}
+
+function sweepFromSeed(s: SeedSweep): StoredSweep {
+  const created = s.createdAt ?? isoNoZone(new Date());
+  return {
+    name: s.name,
+    displayName: s.displayName ?? null,
+    method: s.config.method,
+    state: s.state ?? 'FINISHED',
+    description: s.description ?? null,
+    config: s.config,
+    createdAt: created,
+    updatedAt: created,
+    runCountExpected: s.runCountExpected ?? null,
+  };
 }

@@ -27,7 +27,7 @@ export function connection<T, V>(items: T[], after: string | null | undefined, f
   };
 }
 
-function parseFilters(filters: string | null | undefined): Record<string, unknown> {
+export function parseFilters(filters: string | null | undefined): Record<string, unknown> {
   if (!filters) return {};
   const parsed = JSON.parse(filters) as unknown;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('filters must be a JSON object');
@@ -61,7 +61,7 @@ export function userObject(entity: string) {
 }
 
 export class ProjectView {
-  constructor(private readonly ctx: Ctx, private readonly p: StoredProject) {}
+  constructor(private readonly ctx: Ctx, readonly p: StoredProject) {}
   get id() {
     return Buffer.from(`Project:${this.p.id}`).toString('base64');
   }
@@ -104,7 +104,7 @@ export class ProjectView {
 const METRIC = (k: string) => !k.startsWith('_');
 
 export class RunView {
-  constructor(private readonly ctx: Ctx, private readonly r: StoredRun) {}
+  constructor(private readonly ctx: Ctx, readonly r: StoredRun) {}
   get id() {
     return Store.runId(this.r);
   }
