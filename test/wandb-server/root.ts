@@ -1,4 +1,6 @@
 import { defaultFieldResolver, type GraphQLFieldResolver } from 'graphql';
+import { registriesRoot, registryFields } from './registries';
+import { reportsRoot, reportFields } from './reports';
 import { runsRoot } from './runs-root';
 import { sweepsRoot, sweepFields } from './sweeps';
 import type { Ctx } from './views';
@@ -10,9 +12,9 @@ import type { Ctx } from './views';
  */
 export type TypeFields = Record<string, Record<string, (source: never, args: never, ctx: Ctx) => unknown>>;
 
-export const rootValue = { ...runsRoot, ...sweepsRoot };
+export const rootValue = { ...runsRoot, ...sweepsRoot, ...registriesRoot, ...reportsRoot };
 
-const typeFields: TypeFields[] = [sweepFields];
+const typeFields: TypeFields[] = [sweepFields, registryFields, reportFields];
 
 export const fieldResolver: GraphQLFieldResolver<unknown, Ctx> = (source, args, ctx, info) => {
   for (const fields of typeFields) {

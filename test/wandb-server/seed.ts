@@ -1,3 +1,5 @@
+import { registrySeed } from './seed-registries';
+import { reportSeed } from './seed-reports';
 import type { HistoryRow, Seed, SeedRun } from './store';
 
 const at = (day: number, minute = 0) => new Date(Date.UTC(2026, 0, 1 + day, 9, minute)).toISOString().slice(0, 19);
@@ -80,5 +82,7 @@ export function testSeed(): Seed {
       },
       { name: 'empty', runs: [] },
     ],
+    registries: registrySeed(),
+    reports: reportSeed(),
   };
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { RegistryState, type SeedRegistries } from './registry-state';
+import { ReportState, type SeedReports } from './report-state';
 
 /** One history row as W&B keeps it: metric keys plus `_step`, `_timestamp`, `_runtime`. */
 export type HistoryRow = Record<string, unknown> & { _step: number };
@@ -93,6 +95,8 @@ export interface SeedRun {
 export interface Seed {
   entity: string;
   projects: Array<{ name: string; runs: SeedRun[]; sweeps?: SeedSweep[] }>;
+  registries?: SeedRegistries;
+  reports?: SeedReports;
 }
 
 let nextFileId = 1;
@@ -121,6 +125,8 @@ export const wrapConfig = (config: Record<string, unknown>): Record<string, unkn
 export class Store {
   readonly entity: string;
   readonly projects: StoredProject[] = [];
+  readonly registry: RegistryState;
+  readonly reports: ReportState;
 
   constructor(seed: Seed) {
     this.entity = seed.entity;
@@ -130,6 +136,8 @@ export class Store {
       project.sweeps = (p.sweeps ?? []).map(sweepFromSeed);
       this.projects.push(project);
     }
+    this.registry = new RegistryState(this, seed.registries);
+    this.reports = new ReportState(this, seed.reports);
   }
 
   project(entity: string | null | undefined, name: string | null | undefined): StoredProject | null {

@@ -1,7 +1,8 @@
 import { stringify } from 'yaml';
 import { matchesWith, valueAt } from './filters';
 import type { StoredProject, StoredSweep } from './store';
-import { connection, parseFilters, type Ctx, type ProjectView } from './views';
+import type { TypeFields } from './root';
+import { connection, parseFilters, type ProjectView } from './views';
 
 /** Sweep fields the `sweeps(filters)` argument can name. */
 const sweepValue = (s: StoredSweep, path: string): unknown =>
@@ -40,7 +41,7 @@ function sweepView(p: StoredProject, s: StoredSweep) {
 
 export const sweepsRoot = {};
 
-export const sweepFields = {
+export const sweepFields: TypeFields = {
   Project: {
     sweep: (view: ProjectView, args: { sweepName: string }) => {
       const s = view.p.sweeps.find((x) => x.name === args.sweepName);
