@@ -1,8 +1,8 @@
 import { badInput } from './errors';
 
 /** Types that have global ids. */
-export type NodeType = 'Run' | 'Project' | 'RegisteredModel' | 'ModelVersion';
-const NODE_TYPES: ReadonlySet<string> = new Set<NodeType>(['Run', 'Project', 'RegisteredModel', 'ModelVersion']);
+export type NodeType = 'Run' | 'Project' | 'RegisteredModel' | 'ModelVersion' | 'Sweep';
+const NODE_TYPES: ReadonlySet<string> = new Set<NodeType>(['Run', 'Project', 'RegisteredModel', 'ModelVersion', 'Sweep']);
 
 export interface GlobalId {
   type: NodeType;
@@ -49,4 +49,15 @@ export function parseModelVersionNativeId(native: string): { model: string; vers
   const slash = native.lastIndexOf('/');
   if (slash <= 0 || slash === native.length - 1) throw badInput('Malformed model version id.', { argument: 'id' });
   return { model: native.slice(0, slash), version: native.slice(slash + 1) };
+}
+
+/** A sweep is `<projectId>/<sweepId>`; W&B project ids are `entity/project`. */
+export function sweepNativeId(projectId: string, sweepId: string): string {
+  return `${projectId}/${sweepId}`;
+}
+
+export function parseSweepNativeId(native: string): { projectId: string; sweepId: string } {
+  const slash = native.lastIndexOf('/');
+  if (slash <= 0 || slash === native.length - 1) throw badInput('Malformed sweep id.', { argument: 'id' });
+  return { projectId: native.slice(0, slash), sweepId: native.slice(slash + 1) };
 }

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { HistoryRowModel, ModelVersionModel, ProjectModel, RegisteredModelModel, RunModel } from '../models';
+import type { HistoryRowModel, ModelVersionModel, ProjectModel, RegisteredModelModel, RunModel, SweepModel } from '../models';
 import type { SourceRegistry } from '../sources';
 import type { SourceConnector } from '../sources/source';
 
@@ -11,6 +11,11 @@ export interface RunKey {
 export interface ProjectKey {
   source: string;
   projectId: string;
+}
+export interface SweepKey {
+  source: string;
+  projectId: string;
+  sweepId: string;
 }
 export interface HistorySampleKey {
   run: RunModel;
@@ -66,6 +71,10 @@ export function createLoaders(sources: SourceRegistry) {
     projectById: new DataLoader<ProjectKey, ProjectModel | null, string>(
       bySource(sources, (s, keys) => Promise.all(keys.map((k) => s.getProject(k.projectId)))),
       { cacheKeyFn: (k) => `${k.source}|${k.projectId}` },
+    ),
+    sweepByKey: new DataLoader<SweepKey, SweepModel | null, string>(
+      bySource(sources, (s, keys) => s.getSweeps(keys.map((k) => ({ projectId: k.projectId, sweepId: k.sweepId })))),
+      { cacheKeyFn: (k) => `${k.source}|${k.projectId}|${k.sweepId}` },
     ),
     historySample: new DataLoader<HistorySampleKey, HistoryRowModel[], string>(
       bySource(sources, (s, keys: HistorySampleKey[]) => s.sampledHistory(keys), (k) => k.run.source),

@@ -69,6 +69,27 @@ export interface RunModel {
   systemMetrics: Record<string, unknown> | null;
 }
 
+export type SweepState = 'PENDING' | 'RUNNING' | 'PAUSED' | 'CANCELED' | 'FINISHED' | 'FAILED' | 'CRASHED' | 'UNKNOWN';
+
+export interface SweepModel {
+  source: string;
+  projectId: string;
+  /** The sweep's id within its project. */
+  sourceId: string;
+  name: string;
+  state: SweepState;
+  method: string;
+  description: string | null;
+  config: Record<string, unknown>;
+  metric: { name: string; goal: 'MINIMIZE' | 'MAXIMIZE' } | null;
+  bestValue: number | null;
+  runCount: number;
+  expectedRunCount: number | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  webUrl: string;
+}
+
 export interface HistoryRowModel {
   step: number;
   timestamp: Date | null;

@@ -6,6 +6,7 @@ import { baseResolvers } from './base/resolvers';
 import { projectResolvers } from './projects/resolvers';
 import { registryResolvers } from './registry/resolvers';
 import { runResolvers } from './runs/resolvers';
+import { sweepResolvers } from './sweeps/resolvers';
 
 export interface SchemaModule {
   typeDefs: DocumentNode;
@@ -30,6 +31,7 @@ export function schemaModules(): SchemaModule[] {
     { typeDefs: sdl('base.graphql'), resolvers: baseResolvers },
     { typeDefs: sdl('projects.graphql'), resolvers: projectResolvers },
     { typeDefs: sdl('runs.graphql'), resolvers: runResolvers },
+    { typeDefs: sdl('sweeps.graphql'), resolvers: sweepResolvers },
     { typeDefs: sdl('registry.graphql'), resolvers: registryResolvers },
   ];
 }

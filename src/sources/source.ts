@@ -7,6 +7,7 @@ import type {
   RunFileModel,
   RunModel,
   SourceModel,
+  SweepModel,
 } from '../models';
 
 export interface OffsetPage {
@@ -47,6 +48,11 @@ export interface FileDownload {
   contentLength: number | null;
 }
 
+export interface SweepRef {
+  projectId: string;
+  sweepId: string;
+}
+
 export interface ModelVersionRef {
   model: string;
   version: string;
@@ -60,7 +66,7 @@ export interface ModelVersionRef {
 export interface SourceConnector {
   readonly info: SourceModel;
   /** What this source can serve; listings across sources skip sources without it. */
-  readonly supports: { registry: boolean };
+  readonly supports: { registry: boolean; sweeps: boolean };
   /** Resolves when the upstream answers its health check. */
   ping(): Promise<void>;
   listProjects(page: OffsetPage): Promise<Page<ProjectModel>>;
@@ -72,6 +78,8 @@ export interface SourceConnector {
   historyWindow(run: RunModel, window: HistoryWindow): Promise<HistoryRowModel[]>;
   listFiles(run: RunRef, path: string, recursive: boolean): Promise<RunFileModel[]>;
   openFile(run: RunRef, path: string): Promise<FileDownload>;
+  listSweeps(projectId: string, page: OffsetPage): Promise<Page<SweepModel>>;
+  getSweeps(refs: SweepRef[]): Promise<Array<SweepModel | null>>;
   listRegisteredModels(query: OffsetPage & { filter: string | null }): Promise<Page<RegisteredModelModel>>;
   getRegisteredModels(names: string[]): Promise<Array<RegisteredModelModel | null>>;
   listModelVersions(model: string, page: OffsetPage): Promise<Page<ModelVersionModel>>;

@@ -31,7 +31,7 @@ describe('the offline GraphQL IDE', () => {
     const res = await app.http.get('/graphql').set('accept', 'text/html');
     const json = res.text.match(/<script type="application\/json" id="mlgate-examples">([\s\S]*?)<\/script>/)?.[1] ?? '[]';
     const examples = JSON.parse(json) as Array<{ name: string; query: string }>;
-    expect(examples.map((e) => e.name)).toEqual(['projects-and-runs', 'run-details', 'filter-and-order', 'model-registry']);
+    expect(examples.map((e) => e.name)).toEqual(['projects-and-runs', 'run-details', 'filter-and-order', 'model-registry', 'wandb-sweep']);
     expect(examples[0]?.query).toContain('query ProjectsAndRuns');
   });
 

@@ -20,7 +20,7 @@ describe('global ids', () => {
     expect(decodeId(encodeId('ModelVersion', 'm', 'a:b/c/3')).native).toBe('a:b/c/3');
   });
 
-  it.each(['', 'abc', '!!!', Buffer.from('mlg1:Run:src').toString('base64url'), Buffer.from('mlg1:Sweep:s:x').toString('base64url')])(
+  it.each(['', 'abc', '!!!', Buffer.from('mlg1:Run:src').toString('base64url'), Buffer.from('mlg1:Widget:s:x').toString('base64url')])(
     'rejects %j as BAD_USER_INPUT',
     (id) => expect(codeOf(() => decodeId(id))).toBe('BAD_USER_INPUT'),
   );

@@ -1,7 +1,7 @@
 import type { GatewayContext } from '../../context';
 import { notFound } from '../../errors';
-import { parseModelVersionNativeId, parseRunNativeId, type GlobalId } from '../../ids';
-import type { ModelVersionModel, ProjectModel, RegisteredModelModel, RunModel } from '../../models';
+import { parseModelVersionNativeId, parseRunNativeId, parseSweepNativeId, type GlobalId } from '../../ids';
+import type { ModelVersionModel, ProjectModel, RegisteredModelModel, RunModel, SweepModel } from '../../models';
 
 /** Missing objects resolve to `null` with a NOT_FOUND error, never a server error. */
 export function orNotFound<T>(what: string, source: string) {
@@ -33,7 +33,13 @@ export function loadModelVersion(ctx: GatewayContext, id: GlobalId): Promise<Mod
   return ctx.loaders.modelVersionByKey.load({ source: id.source, model, version }).then(orNotFound('The model version', id.source));
 }
 
-export function loadNode(ctx: GatewayContext, id: GlobalId): Promise<RunModel | ProjectModel | RegisteredModelModel | ModelVersionModel> {
+export function loadSweep(ctx: GatewayContext, id: GlobalId): Promise<SweepModel> {
+  ctx.sources.get(id.source);
+  const { projectId, sweepId } = parseSweepNativeId(id.native);
+  return ctx.loaders.sweepByKey.load({ source: id.source, projectId, sweepId }).then(orNotFound('The sweep', id.source));
+}
+
+export function loadNode(ctx: GatewayContext, id: GlobalId): Promise<RunModel | ProjectModel | RegisteredModelModel | ModelVersionModel | SweepModel> {
   switch (id.type) {
     case 'Run':
       return loadRun(ctx, id);
@@ -43,5 +49,7 @@ export function loadNode(ctx: GatewayContext, id: GlobalId): Promise<RunModel | 
       return loadRegisteredModel(ctx, id);
     case 'ModelVersion':
       return loadModelVersion(ctx, id);
+    case 'Sweep':
+      return loadSweep(ctx, id);
   }
 }

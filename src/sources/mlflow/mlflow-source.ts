@@ -1,6 +1,6 @@
-import { badInput, GatewayError, notFound } from '../../errors';
+import { badInput, GatewayError, gatewayError, notFound } from '../../errors';
 import type { MlflowSourceConfig } from '../../config';
-import type { HistoryRowModel, ModelVersionModel, Page, RegisteredModelModel, RunFileModel, RunModel } from '../../models';
+import type { HistoryRowModel, ModelVersionModel, Page, RegisteredModelModel, RunFileModel, RunModel, SweepModel } from '../../models';
 import type { CallRecorder, FetchFn } from '../upstream';
 import type {
   FileDownload,
@@ -48,7 +48,7 @@ function page<T>(items: T[], limit: number): Page<T> {
 /** An MLflow tracking server as a source: experiments are projects, params are config. */
 export class MlflowSource implements SourceConnector {
   readonly info;
-  readonly supports = { registry: true };
+  readonly supports = { registry: true, sweeps: false };
   private readonly client: MlflowClient;
   private readonly base: string;
 
@@ -202,6 +202,15 @@ export class MlflowSource implements SourceConnector {
     if (!res.body) throw badInput(`'${path}' has no content to download.`, { source: this.name });
     const length = res.headers.get('content-length');
     return { body: res.body, contentType: res.headers.get('content-type'), contentLength: length === null ? null : Number(length) };
+  }
+
+  /** MLflow has no sweeps: an experiment has none, and asking for one by id says so. */
+  listSweeps(): Promise<Page<SweepModel>> {
+    return Promise.resolve({ items: [], hasMore: false });
+  }
+
+  getSweeps(): Promise<never> {
+    return Promise.reject(gatewayError('UNSUPPORTED_BY_SOURCE', `MLflow source '${this.name}' has no sweeps.`, { source: this.name }));
   }
 
   async listRegisteredModels(q: OffsetPage & { filter: string | null }): Promise<Page<RegisteredModelModel>> {

@@ -1,4 +1,5 @@
-import type { HistoryRowModel, MetricPoint, RunModel, RunState } from '../../models';
+import { parse as parseYaml } from 'yaml';
+import type { HistoryRowModel, MetricPoint, RunModel, RunState, SweepModel, SweepState } from '../../models';
 import type { Wandb } from './wandb-types';
 
 const STATES: Record<string, RunState> = {
@@ -91,4 +92,40 @@ export function toHistoryRows(rows: Iterable<Record<string, unknown>>): HistoryR
     bySteps.set(step, out);
   }
   return [...bySteps.values()].sort((a, b) => a.step - b.step);
+}
+
+const SWEEP_STATES: ReadonlySet<string> = new Set<SweepState>(['PENDING', 'RUNNING', 'PAUSED', 'CANCELED', 'FINISHED', 'FAILED', 'CRASHED']);
+
+/** A sweep configuration is YAML; one that does not parse to a mapping is kept out rather than failing the sweep. */
+function sweepConfig(raw: string | null | undefined): Record<string, unknown> {
+  if (!raw) return {};
+  try {
+    const v = parseYaml(raw) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function toSweep(source: string, base: string, entity: string, project: string, s: Wandb.Sweep): SweepModel {
+  const config = sweepConfig(s.config);
+  const metric = config.metric as { name?: unknown; goal?: unknown } | undefined;
+  const state = String(s.state ?? '').toUpperCase();
+  return {
+    source,
+    projectId: `${entity}/${project}`,
+    sourceId: s.name,
+    name: s.displayName || (typeof config.name === 'string' ? config.name : '') || s.name,
+    state: SWEEP_STATES.has(state) ? (state as SweepState) : 'UNKNOWN',
+    method: s.method ?? (typeof config.method === 'string' ? config.method : ''),
+    description: s.description ?? null,
+    config,
+    metric: typeof metric?.name === 'string' ? { name: metric.name, goal: metric.goal === 'maximize' ? 'MAXIMIZE' : 'MINIMIZE' } : null,
+    bestValue: typeof s.bestLoss === 'number' ? s.bestLoss : null,
+    runCount: s.runCount ?? 0,
+    expectedRunCount: s.runCountExpected ?? null,
+    createdAt: utc(s.createdAt),
+    updatedAt: utc(s.updatedAt),
+    webUrl: `${appUrl(base)}/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/sweeps/${encodeURIComponent(s.name)}`,
+  };
 }

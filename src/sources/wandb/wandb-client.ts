@@ -78,6 +78,15 @@ export class WandbClient {
     return this.gql('wandb.sampledHistory', query, variables);
   }
 
+  sweeps(entity: string, project: string, cursor: string | null, perPage: number): Promise<Wandb.Response.Sweeps> {
+    return this.gql('wandb.sweeps', Q.SWEEPS, { entity, project, cursor, perPage, filters: '{}' });
+  }
+
+  sweepsByName(targets: Q.SweepTarget[]): Promise<Wandb.Response.SweepsByName> {
+    const { query, variables } = Q.sweepsQuery(targets);
+    return this.gql('wandb.sweep', query, variables);
+  }
+
   runFiles(args: { entity: string; project: string; run: string; cursor: string | null; limit: number; names?: string[]; pattern?: string }): Promise<Wandb.Response.RunFiles> {
     return this.gql('wandb.runFiles', Q.RUN_FILES, {
       entity: args.entity,

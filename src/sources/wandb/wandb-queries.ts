@@ -70,3 +70,39 @@ export const PROJECTS = `query Projects($entity: String, $cursor: String, $perPa
     pageInfo { endCursor hasNextPage }
   }
 }`;
+
+/** The SDK's SweepFragment (wandb/apis/_generated/operations.py). */
+export const SWEEP_FRAGMENT = `fragment SweepFragment on Sweep {
+  __typename id name displayName method state description bestLoss config createdAt updatedAt runCount runCountExpected
+}`;
+
+/** The SDK's GetSweeps (`project.sweeps()`), with its filters argument. */
+export const SWEEPS = `query GetSweeps($project: String!, $entity: String!, $filters: JSONString!, $cursor: String, $perPage: Int = 50) {
+  project(name: $project, entityName: $entity) {
+    totalSweeps
+    sweeps(after: $cursor, first: $perPage, filters: $filters) {
+      pageInfo { __typename endCursor hasNextPage }
+      edges { node { ...SweepFragment } cursor }
+    }
+  }
+}
+${SWEEP_FRAGMENT}`;
+
+export interface SweepTarget {
+  entity: string;
+  project: string;
+  sweep: string;
+}
+
+/** The SDK's GetSweep, once per sweep under aliases, so the sweeps of a page of runs cost one request. */
+export function sweepsQuery(targets: SweepTarget[]): { query: string; variables: Record<string, unknown> } {
+  const vars: string[] = [];
+  const fields: string[] = [];
+  const variables: Record<string, unknown> = {};
+  targets.forEach((t, i) => {
+    vars.push(`$e${i}: String, $p${i}: String, $n${i}: String!`);
+    fields.push(`s${i}: project(name: $p${i}, entityName: $e${i}) { sweep(sweepName: $n${i}) { ...SweepFragment } }`);
+    Object.assign(variables, { [`e${i}`]: t.entity, [`p${i}`]: t.project, [`n${i}`]: t.sweep });
+  });
+  return { query: `query GetSweep(${vars.join(', ')}) {\n  ${fields.join('\n  ')}\n}\n${SWEEP_FRAGMENT}`, variables };
+}

@@ -1,16 +1,18 @@
 import type { WandbSourceConfig } from '../../config';
 import { badInput, gatewayError, notFound } from '../../errors';
-import type { HistoryRowModel, Page, ProjectModel, RunFileModel, RunModel } from '../../models';
-import type { FileDownload, HistoryWindow, OffsetPage, RunQuery, RunRef, SampledHistoryRequest, SourceConnector } from '../source';
+import type { HistoryRowModel, Page, ProjectModel, RunFileModel, RunModel, SweepModel } from '../../models';
+import type { FileDownload, HistoryWindow, OffsetPage, RunQuery, RunRef, SampledHistoryRequest, SourceConnector, SweepRef } from '../source';
 import type { CallRecorder, FetchFn } from '../upstream';
 import { WandbClient } from './wandb-client';
 import type { HistoryTarget } from './wandb-queries';
-import { appUrl, toHistoryRows, toRun } from './to-model';
+import { appUrl, toHistoryRows, toRun, toSweep } from './to-model';
 
 const IDS_PER_REQUEST = 100;
 const FILES_PER_PAGE = 1000;
 /** Aliased runs per sampled-history request; keeps each W&B request a modest size. */
 const RUNS_PER_HISTORY_REQUEST = 50;
+/** Aliased sweeps per GetSweep request. */
+const SWEEPS_PER_REQUEST = 50;
 
 const chunk = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
@@ -46,7 +48,7 @@ function orderOf(orderBy: string[] | null, source: string): string | null {
 export class WandbSource implements SourceConnector {
   readonly info;
   /** W&B registries are not served yet: listings skip this source, and naming it is UNSUPPORTED_BY_SOURCE. */
-  readonly supports = { registry: false };
+  readonly supports = { registry: false, sweeps: true };
   private readonly client: WandbClient;
   private defaultEntity: Promise<string> | null;
 
@@ -207,6 +209,34 @@ export class WandbSource implements SourceConnector {
     if (!body.body) throw notFound(`The run has no file '${path}'.`, { source: this.name });
     const length = body.headers.get('content-length');
     return { body: body.body, contentType: body.headers.get('content-type'), contentLength: length === null ? null : Number(length) };
+  }
+
+  async listSweeps(projectId: string, { limit, token, offset }: OffsetPage): Promise<Page<SweepModel>> {
+    const { entity, project } = splitProject(projectId);
+    if (offset > 0 && !token) throw badInput('This cursor cannot resume a W&B listing; start again without `after`.', { argument: 'after' });
+    const res = await this.client.sweeps(entity, project, token ?? null, limit);
+    if (!res.project) throw notFound('The project does not exist.', { source: this.name });
+    const edges = res.project.sweeps?.edges ?? [];
+    return {
+      items: edges.map((e) => toSweep(this.name, this.config.url, entity, project, e.node)),
+      hasMore: res.project.sweeps?.pageInfo.hasNextPage ?? false,
+      upstreamCursors: edges.map((e) => e.cursor),
+      total: res.project.totalSweeps,
+    };
+  }
+
+  /** Sweeps of any projects, up to 50 in one request (the SDK's GetSweep under aliases). */
+  async getSweeps(refs: SweepRef[]): Promise<Array<SweepModel | null>> {
+    const out: Array<SweepModel | null> = [];
+    for (const group of chunk(refs, SWEEPS_PER_REQUEST)) {
+      const targets = group.map((r) => ({ ...splitProject(r.projectId), sweep: r.sweepId }));
+      const res = await this.client.sweepsByName(targets);
+      targets.forEach((t, i) => {
+        const sweep = res[`s${i}`]?.sweep;
+        out.push(sweep ? toSweep(this.name, this.config.url, t.entity, t.project, sweep) : null);
+      });
+    }
+    return out;
   }
 
   private unsupported(what: string): never {

@@ -40,6 +40,21 @@ export namespace Wandb {
     mimetype?: string | null;
     updatedAt?: string | null;
   }
+  export interface Sweep {
+    id: string;
+    name: string;
+    displayName?: string | null;
+    method?: string | null;
+    state?: string | null;
+    description?: string | null;
+    bestLoss?: number | null;
+    /** The sweep configuration as YAML. */
+    config?: string | null;
+    createdAt?: string | null;
+    updatedAt?: string | null;
+    runCount?: number | null;
+    runCountExpected?: number | null;
+  }
   export interface GraphqlResponse<T> {
     data?: T | null;
     errors?: Array<{ message?: string }>;
@@ -63,6 +78,11 @@ export namespace Wandb {
     }
     /** Aliased per run: `h0`, `h1`, ... each a project holding one run's sampled history. */
     export type SampledHistory = Record<string, { run: { sampledHistory: Array<Array<Record<string, unknown>>> } | null } | null>;
+    export interface Sweeps {
+      project: { totalSweeps?: number; sweeps: Connection<Sweep> | null } | null;
+    }
+    /** Aliased per sweep: `s0`, `s1`, ... each a project holding one sweep. */
+    export type SweepsByName = Record<string, { sweep: Sweep | null } | null>;
     export interface RunFiles {
       project: { run: { fileCount: number; files: Connection<File> | null } | null } | null;
     }
