@@ -1,8 +1,8 @@
 import { badInput } from './errors';
 
 /** Types that have global ids. */
-export type NodeType = 'Run' | 'Project' | 'RegisteredModel' | 'ModelVersion' | 'Sweep';
-const NODE_TYPES: ReadonlySet<string> = new Set<NodeType>(['Run', 'Project', 'RegisteredModel', 'ModelVersion', 'Sweep']);
+export type NodeType = 'Run' | 'Project' | 'RegisteredModel' | 'ModelVersion' | 'Sweep' | 'Report';
+const NODE_TYPES: ReadonlySet<string> = new Set<NodeType>(['Run', 'Project', 'RegisteredModel', 'ModelVersion', 'Sweep', 'Report']);
 
 export interface GlobalId {
   type: NodeType;

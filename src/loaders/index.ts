@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { HistoryRowModel, ModelVersionModel, ProjectModel, RegisteredModelModel, RunModel, SweepModel } from '../models';
+import type { HistoryRowModel, ModelVersionModel, ProjectModel, RegisteredModelModel, ReportModel, RunModel, SweepModel } from '../models';
 import type { SourceRegistry } from '../sources';
 import type { SourceConnector } from '../sources/source';
 
@@ -16,6 +16,10 @@ export interface SweepKey {
   source: string;
   projectId: string;
   sweepId: string;
+}
+export interface ReportKey {
+  source: string;
+  reportId: string;
 }
 export interface HistorySampleKey {
   run: RunModel;
@@ -75,6 +79,10 @@ export function createLoaders(sources: SourceRegistry) {
     sweepByKey: new DataLoader<SweepKey, SweepModel | null, string>(
       bySource(sources, (s, keys) => s.getSweeps(keys.map((k) => ({ projectId: k.projectId, sweepId: k.sweepId })))),
       { cacheKeyFn: (k) => `${k.source}|${k.projectId}|${k.sweepId}` },
+    ),
+    reportById: new DataLoader<ReportKey, ReportModel | null, string>(
+      bySource(sources, (s, keys) => s.getReports(keys.map((k) => k.reportId))),
+      { cacheKeyFn: (k) => `${k.source}|${k.reportId}` },
     ),
     historySample: new DataLoader<HistorySampleKey, HistoryRowModel[], string>(
       bySource(sources, (s, keys: HistorySampleKey[]) => s.sampledHistory(keys), (k) => k.run.source),

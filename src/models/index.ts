@@ -90,6 +90,39 @@ export interface SweepModel {
   webUrl: string;
 }
 
+export type ReportBlockType = 'TABLE_OF_CONTENTS' | 'HEADING' | 'PARAGRAPH' | 'MARKDOWN' | 'PANEL_GRID' | 'OTHER';
+
+export interface ReportPanelModel {
+  type: string;
+  title: string | null;
+  x: string | null;
+  y: string[];
+}
+
+export interface ReportBlockModel {
+  type: ReportBlockType;
+  rawType: string;
+  level: number | null;
+  text: string | null;
+  markdown: string | null;
+  panels: ReportPanelModel[] | null;
+}
+
+export interface ReportModel {
+  source: string;
+  /** The upstream's id of the report (W&B view id). */
+  sourceId: string;
+  projectId: string;
+  title: string;
+  description: string | null;
+  author: string | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  webUrl: string;
+  blocks: ReportBlockModel[];
+  spec: Record<string, unknown>;
+}
+
 export interface HistoryRowModel {
   step: number;
   timestamp: Date | null;

@@ -5,6 +5,7 @@ import type { Resolvers } from '../generated/graphql';
 import { baseResolvers } from './base/resolvers';
 import { projectResolvers } from './projects/resolvers';
 import { registryResolvers } from './registry/resolvers';
+import { reportResolvers } from './reports/resolvers';
 import { runResolvers } from './runs/resolvers';
 import { sweepResolvers } from './sweeps/resolvers';
 
@@ -33,5 +34,6 @@ export function schemaModules(): SchemaModule[] {
     { typeDefs: sdl('runs.graphql'), resolvers: runResolvers },
     { typeDefs: sdl('sweeps.graphql'), resolvers: sweepResolvers },
     { typeDefs: sdl('registry.graphql'), resolvers: registryResolvers },
+    { typeDefs: sdl('reports.graphql'), resolvers: reportResolvers },
   ];
 }

@@ -5,6 +5,7 @@ import type {
   ProjectModel,
   RegisteredModelModel,
   RunFileModel,
+  ReportModel,
   RunModel,
   SourceModel,
   SweepModel,
@@ -66,7 +67,7 @@ export interface ModelVersionRef {
 export interface SourceConnector {
   readonly info: SourceModel;
   /** What this source can serve; listings across sources skip sources without it. */
-  readonly supports: { registry: boolean; sweeps: boolean };
+  readonly supports: { registry: boolean; sweeps: boolean; reports: boolean };
   /** Resolves when the upstream answers its health check. */
   ping(): Promise<void>;
   listProjects(page: OffsetPage): Promise<Page<ProjectModel>>;
@@ -80,6 +81,9 @@ export interface SourceConnector {
   openFile(run: RunRef, path: string): Promise<FileDownload>;
   listSweeps(projectId: string, page: OffsetPage): Promise<Page<SweepModel>>;
   getSweeps(refs: SweepRef[]): Promise<Array<SweepModel | null>>;
+  listReports(projectId: string, page: OffsetPage): Promise<Page<ReportModel>>;
+  /** By the source's report ids; `null` for ids that do not exist. */
+  getReports(ids: string[]): Promise<Array<ReportModel | null>>;
   listRegisteredModels(query: OffsetPage & { filter: string | null }): Promise<Page<RegisteredModelModel>>;
   getRegisteredModels(names: string[]): Promise<Array<RegisteredModelModel | null>>;
   listModelVersions(model: string, page: OffsetPage): Promise<Page<ModelVersionModel>>;

@@ -1,7 +1,7 @@
 import type { GatewayContext } from '../../context';
 import { notFound } from '../../errors';
 import { parseModelVersionNativeId, parseRunNativeId, parseSweepNativeId, type GlobalId } from '../../ids';
-import type { ModelVersionModel, ProjectModel, RegisteredModelModel, RunModel, SweepModel } from '../../models';
+import type { ModelVersionModel, ProjectModel, RegisteredModelModel, ReportModel, RunModel, SweepModel } from '../../models';
 
 /** Missing objects resolve to `null` with a NOT_FOUND error, never a server error. */
 export function orNotFound<T>(what: string, source: string) {
@@ -39,7 +39,12 @@ export function loadSweep(ctx: GatewayContext, id: GlobalId): Promise<SweepModel
   return ctx.loaders.sweepByKey.load({ source: id.source, projectId, sweepId }).then(orNotFound('The sweep', id.source));
 }
 
-export function loadNode(ctx: GatewayContext, id: GlobalId): Promise<RunModel | ProjectModel | RegisteredModelModel | ModelVersionModel | SweepModel> {
+export function loadReport(ctx: GatewayContext, id: GlobalId): Promise<ReportModel> {
+  ctx.sources.get(id.source);
+  return ctx.loaders.reportById.load({ source: id.source, reportId: id.native }).then(orNotFound('The report', id.source));
+}
+
+export function loadNode(ctx: GatewayContext, id: GlobalId): Promise<RunModel | ProjectModel | RegisteredModelModel | ModelVersionModel | SweepModel | ReportModel> {
   switch (id.type) {
     case 'Run':
       return loadRun(ctx, id);
@@ -51,5 +56,7 @@ export function loadNode(ctx: GatewayContext, id: GlobalId): Promise<RunModel | 
       return loadModelVersion(ctx, id);
     case 'Sweep':
       return loadSweep(ctx, id);
+    case 'Report':
+      return loadReport(ctx, id);
   }
 }

@@ -13,6 +13,7 @@ export const baseResolvers: Resolvers = {
   Node: {
     __resolveType: (obj) => {
       if ('method' in obj) return 'Sweep';
+      if ('blocks' in obj) return 'Report';
       if ('state' in obj) return 'Run';
       if ('modelName' in obj) return 'ModelVersion';
       if ('aliases' in obj) return 'RegisteredModel';

@@ -1,6 +1,6 @@
 import { badInput, GatewayError, gatewayError, notFound } from '../../errors';
 import type { MlflowSourceConfig } from '../../config';
-import type { HistoryRowModel, ModelVersionModel, Page, RegisteredModelModel, RunFileModel, RunModel, SweepModel } from '../../models';
+import type { HistoryRowModel, ModelVersionModel, Page, RegisteredModelModel, ReportModel, RunFileModel, RunModel, SweepModel } from '../../models';
 import type { CallRecorder, FetchFn } from '../upstream';
 import type {
   FileDownload,
@@ -48,7 +48,7 @@ function page<T>(items: T[], limit: number): Page<T> {
 /** An MLflow tracking server as a source: experiments are projects, params are config. */
 export class MlflowSource implements SourceConnector {
   readonly info;
-  readonly supports = { registry: true, sweeps: false };
+  readonly supports = { registry: true, sweeps: false, reports: false };
   private readonly client: MlflowClient;
   private readonly base: string;
 
@@ -211,6 +211,15 @@ export class MlflowSource implements SourceConnector {
 
   getSweeps(): Promise<never> {
     return Promise.reject(gatewayError('UNSUPPORTED_BY_SOURCE', `MLflow source '${this.name}' has no sweeps.`, { source: this.name }));
+  }
+
+  /** Reports are W&B's; an MLflow experiment has none. */
+  listReports(): Promise<Page<ReportModel>> {
+    return Promise.resolve({ items: [], hasMore: false });
+  }
+
+  getReports(): Promise<never> {
+    return Promise.reject(gatewayError('UNSUPPORTED_BY_SOURCE', `MLflow source '${this.name}' has no reports.`, { source: this.name }));
   }
 
   async listRegisteredModels(q: OffsetPage & { filter: string | null }): Promise<Page<RegisteredModelModel>> {

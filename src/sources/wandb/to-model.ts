@@ -28,7 +28,7 @@ function json(raw: string | null | undefined): Record<string, unknown> {
 }
 
 /** W&B times are UTC without a zone suffix. */
-const utc = (s: string | null | undefined): Date | null => (s ? new Date(/[zZ]|[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`) : null);
+export const utc = (s: string | null | undefined): Date | null => (s ? new Date(/[zZ]|[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`) : null);
 
 /** W&B wraps each config value as `{value, desc}`; `_wandb` and `wandb_version` are its own bookkeeping. */
 function unwrapConfig(raw: Record<string, unknown>): Record<string, unknown> {

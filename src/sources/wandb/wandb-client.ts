@@ -87,6 +87,15 @@ export class WandbClient {
     return this.gql('wandb.sweep', query, variables);
   }
 
+  reports(entity: string, project: string, cursor: string | null, limit: number): Promise<Wandb.Response.Reports> {
+    return this.gql('wandb.reports', Q.REPORTS, { entity, project, reportCursor: cursor, reportLimit: limit });
+  }
+
+  reportsById(ids: string[]): Promise<Wandb.Response.ReportsById> {
+    const { query, variables } = Q.reportsQuery(ids);
+    return this.gql('wandb.report', query, variables);
+  }
+
   runFiles(args: { entity: string; project: string; run: string; cursor: string | null; limit: number; names?: string[]; pattern?: string }): Promise<Wandb.Response.RunFiles> {
     return this.gql('wandb.runFiles', Q.RUN_FILES, {
       entity: args.entity,

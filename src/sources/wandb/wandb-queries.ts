@@ -106,3 +106,20 @@ export function sweepsQuery(targets: SweepTarget[]): { query: string; variables:
   });
   return { query: `query GetSweep(${vars.join(', ')}) {\n  ${fields.join('\n  ')}\n}\n${SWEEP_FRAGMENT}`, variables };
 }
+
+/** The SDK's ProjectViews (`api.reports()`), reports being views of type "runs". */
+export const REPORTS = `query ProjectViews($project: String!, $entity: String!, $reportCursor: String, $reportLimit: Int!, $viewType: String = "runs", $viewName: String) {
+  project(name: $project, entityName: $entity) {
+    allViews(viewType: $viewType, viewName: $viewName, first: $reportLimit, after: $reportCursor) {
+      edges { node { id name displayName description user { username photoUrl email } spec updatedAt createdAt } cursor }
+      pageInfo { endCursor hasNextPage }
+    }
+  }
+}`;
+
+/** wandb-workspaces' SpecificReport (`Report.from_url()`), once per report under aliases. */
+export function reportsQuery(ids: string[]): { query: string; variables: Record<string, unknown> } {
+  const vars = ids.map((_, i) => `$r${i}: ID!`);
+  const fields = ids.map((_, i) => `r${i}: view(id: $r${i}) { id name displayName description project { id name entityName } createdAt updatedAt spec user { username } }`);
+  return { query: `query SpecificReport(${vars.join(', ')}) {\n  ${fields.join('\n  ')}\n}`, variables: Object.fromEntries(ids.map((id, i) => [`r${i}`, id])) };
+}

@@ -1,17 +1,18 @@
 import type { WandbSourceConfig } from '../../config';
 import { badInput, gatewayError, notFound } from '../../errors';
-import type { HistoryRowModel, Page, ProjectModel, RunFileModel, RunModel, SweepModel } from '../../models';
+import type { HistoryRowModel, Page, ProjectModel, ReportModel, RunFileModel, RunModel, SweepModel } from '../../models';
 import type { FileDownload, HistoryWindow, OffsetPage, RunQuery, RunRef, SampledHistoryRequest, SourceConnector, SweepRef } from '../source';
 import type { CallRecorder, FetchFn } from '../upstream';
 import { WandbClient } from './wandb-client';
 import type { HistoryTarget } from './wandb-queries';
 import { appUrl, toHistoryRows, toRun, toSweep } from './to-model';
+import { toReport } from './report-spec';
 
 const IDS_PER_REQUEST = 100;
 const FILES_PER_PAGE = 1000;
 /** Aliased runs per sampled-history request; keeps each W&B request a modest size. */
 const RUNS_PER_HISTORY_REQUEST = 50;
-/** Aliased sweeps per GetSweep request. */
+/** Aliased sweeps or reports per GetSweep or SpecificReport request. */
 const SWEEPS_PER_REQUEST = 50;
 
 const chunk = <T>(items: T[], size: number): T[][] =>
@@ -48,7 +49,7 @@ function orderOf(orderBy: string[] | null, source: string): string | null {
 export class WandbSource implements SourceConnector {
   readonly info;
   /** W&B registries are not served yet: listings skip this source, and naming it is UNSUPPORTED_BY_SOURCE. */
-  readonly supports = { registry: false, sweeps: true };
+  readonly supports = { registry: false, sweeps: true, reports: true };
   private readonly client: WandbClient;
   private defaultEntity: Promise<string> | null;
 
@@ -234,6 +235,32 @@ export class WandbSource implements SourceConnector {
       targets.forEach((t, i) => {
         const sweep = res[`s${i}`]?.sweep;
         out.push(sweep ? toSweep(this.name, this.config.url, t.entity, t.project, sweep) : null);
+      });
+    }
+    return out;
+  }
+
+  async listReports(projectId: string, { limit, token, offset }: OffsetPage): Promise<Page<ReportModel>> {
+    const { entity, project } = splitProject(projectId);
+    if (offset > 0 && !token) throw badInput('This cursor cannot resume a W&B listing; start again without `after`.', { argument: 'after' });
+    const res = await this.client.reports(entity, project, token ?? null, limit);
+    if (!res.project) throw notFound('The project does not exist.', { source: this.name });
+    const edges = res.project.allViews?.edges ?? [];
+    return {
+      items: edges.map((e) => toReport(this.name, this.config.url, entity, project, e.node)),
+      hasMore: res.project.allViews?.pageInfo.hasNextPage ?? false,
+      upstreamCursors: edges.map((e) => e.cursor),
+    };
+  }
+
+  /** Reports by view id, up to 50 in one request (wandb-workspaces' SpecificReport under aliases). */
+  async getReports(ids: string[]): Promise<Array<ReportModel | null>> {
+    const out: Array<ReportModel | null> = [];
+    for (const group of chunk(ids, SWEEPS_PER_REQUEST)) {
+      const res = await this.client.reportsById(group);
+      group.forEach((_, i) => {
+        const view = res[`r${i}`];
+        out.push(view?.project ? toReport(this.name, this.config.url, view.project.entityName, view.project.name, view) : null);
       });
     }
     return out;

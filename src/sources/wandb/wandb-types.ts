@@ -55,6 +55,18 @@ export namespace Wandb {
     runCount?: number | null;
     runCountExpected?: number | null;
   }
+  export interface View {
+    id: string;
+    name?: string | null;
+    displayName?: string | null;
+    description?: string | null;
+    user?: { username?: string | null } | null;
+    project?: { name: string; entityName: string } | null;
+    /** The report's specification as a JSON string. */
+    spec?: string | null;
+    createdAt?: string | null;
+    updatedAt?: string | null;
+  }
   export interface GraphqlResponse<T> {
     data?: T | null;
     errors?: Array<{ message?: string }>;
@@ -83,6 +95,11 @@ export namespace Wandb {
     }
     /** Aliased per sweep: `s0`, `s1`, ... each a project holding one sweep. */
     export type SweepsByName = Record<string, { sweep: Sweep | null } | null>;
+    export interface Reports {
+      project: { allViews: Connection<View> | null } | null;
+    }
+    /** Aliased per report: `r0`, `r1`, ... */
+    export type ReportsById = Record<string, View | null>;
     export interface RunFiles {
       project: { run: { fileCount: number; files: Connection<File> | null } | null } | null;
     }
