@@ -10,6 +10,8 @@ import type {
   SourceModel,
   SweepModel,
 } from '../models';
+import type { FilterNode } from '../filters/ast';
+import type { RunOrder, SortValue } from '../filters/order';
 
 export interface OffsetPage {
   offset: number;
@@ -18,11 +20,27 @@ export interface OffsetPage {
   token?: string | null;
 }
 
-export interface RunQuery extends OffsetPage {
+/**
+ * Where a run stream resumes: after a W&B cursor (`t`), or after a position in the gateway's order
+ * (`k`: the sort value and run id of the last run read), which stays right when runs are added.
+ */
+export type StreamState = { t: string } | { k: [SortValue, string] };
+
+export interface RunStreamQuery {
   projectId: string;
-  /** Passed to the source as it is (MLflow search grammar). */
-  filter: string | null;
-  orderBy: string[] | null;
+  filter: FilterNode | null;
+  order: RunOrder;
+  limit: number;
+  resume: StreamState | null;
+}
+
+/** Runs of one project in the requested order, each with the state to resume after it. */
+export interface RunStreamPage {
+  items: RunModel[];
+  states: StreamState[];
+  hasMore: boolean;
+  /** The number of matches, when it came with the page. */
+  total?: number;
 }
 
 export interface RunRef {
@@ -72,8 +90,9 @@ export interface SourceConnector {
   ping(): Promise<void>;
   listProjects(page: OffsetPage): Promise<Page<ProjectModel>>;
   getProject(projectId: string): Promise<ProjectModel | null>;
-  searchRuns(query: RunQuery): Promise<Page<RunModel>>;
-  countRuns(query: Omit<RunQuery, 'offset' | 'limit' | 'token'>): Promise<number>;
+  /** One page of a project's runs matching the filter exactly, in the order, after `resume`. */
+  streamRuns(query: RunStreamQuery): Promise<RunStreamPage>;
+  countRuns(query: { projectId: string; filter: FilterNode | null }): Promise<number>;
   getRuns(refs: RunRef[]): Promise<Array<RunModel | null>>;
   sampledHistory(requests: SampledHistoryRequest[]): Promise<HistoryRowModel[][]>;
   historyWindow(run: RunModel, window: HistoryWindow): Promise<HistoryRowModel[]>;

@@ -78,7 +78,7 @@ describe('W&B runs through the gateway', () => {
   it('serves a page of 50 runs with config, summary, tags and sweep from one W&B request', async () => {
     const data = expectNoErrors(
       await app.gql<{ runs: { totalCount: number; nodes: Array<{ sourceId: string; config: unknown; summary: unknown; tags: unknown; sweepName: unknown }> } }>(
-        `query($p: ID!) { runs(projectId: $p, first: 50) { totalCount nodes { sourceId config summary tags { key } sweepName } } }`,
+        `query($p: ID!) { runs(projectId: $p, first: 50, orderBy: ["created_at"]) { totalCount nodes { sourceId config summary tags { key } sweepName } } }`,
         { p: project('bulk') },
       ),
       app.calls,
@@ -97,7 +97,7 @@ describe('W&B runs through the gateway', () => {
     let after: string | null = null;
     for (let i = 0; i < 5; i++) {
       const data: { runs: { nodes: Array<{ sourceId: string }>; pageInfo: { hasNextPage: boolean; endCursor: string } } } = expectNoErrors(
-        await app.gql(`query($p: ID!, $after: String) { runs(projectId: $p, first: 25, after: $after) { nodes { sourceId } pageInfo { hasNextPage endCursor } } }`, {
+        await app.gql(`query($p: ID!, $after: String) { runs(projectId: $p, first: 25, after: $after, orderBy: ["+createdAt"]) { nodes { sourceId } pageInfo { hasNextPage endCursor } } }`, {
           p: project('bulk'),
           after,
         }),
@@ -114,7 +114,7 @@ describe('W&B runs through the gateway', () => {
     const filter = JSON.stringify({ $or: [{ 'config.experiment_name': 'foo' }, { 'config.experiment_name': 'bar' }] });
     const data = expectNoErrors(
       await app.gql<{ runs: { totalCount: number; nodes: Array<{ sourceId: string }> } }>(
-        `query($p: ID!, $f: String) { runs(projectId: $p, first: 3, filter: $f, orderBy: ["-summary_metrics.val_acc"]) { totalCount nodes { sourceId } } }`,
+        `query($p: ID!, $f: JSON) { runs(projectId: $p, first: 3, filter: $f, orderBy: ["-summary_metrics.val_acc"]) { totalCount nodes { sourceId } } }`,
         { p: project('vision'), f: filter },
       ),
     );
@@ -125,7 +125,7 @@ describe('W&B runs through the gateway', () => {
   it('samples history of a page of runs with one request, and scans a long history in full', async () => {
     const page = expectNoErrors(
       await app.gql<{ runs: { nodes: Array<{ history: Array<{ step: number; values: Record<string, number> }> }> } }>(
-        `query($p: ID!) { runs(projectId: $p, first: 6) { nodes { history(samples: 5, keys: ["loss", "acc"]) { step values } } } }`,
+        `query($p: ID!) { runs(projectId: $p, first: 6, orderBy: ["created_at"]) { nodes { history(samples: 5, keys: ["loss", "acc"]) { step values } } } }`,
         { p: project('vision') },
       ),
       app.calls,
@@ -169,7 +169,7 @@ describe('W&B runs through the gateway', () => {
     const mlflowProject = projects.projects.nodes.find((p) => p.name === 'mlgate-main')?.id;
     const data = expectNoErrors(
       await app.gql<{ w: Record<string, unknown>; m: { nodes: Array<Record<string, unknown>> } }>(
-        `query($m: ID!) { w: runByPath(path: "mlgate/vision/run00001") { ${selection} } m: runs(projectId: $m, first: 1, filter: "attributes.run_name = 'baseline'") { nodes { ${selection} } } }`,
+        `query($m: ID!) { w: runByPath(path: "mlgate/vision/run00001") { ${selection} } m: runs(projectId: $m, first: 1, filter: {displayName: "baseline"}) { nodes { ${selection} } } }`,
         { m: mlflowProject },
       ),
     );
@@ -180,6 +180,7 @@ describe('W&B runs through the gateway', () => {
 
   it.each([
     ['a filter that is not JSON', `runs(projectId: "${project('vision')}", filter: "config.lr > 1") { nodes { name } }`, 'BAD_USER_INPUT', 0],
+    ['an unknown filter operator', `runs(projectId: "${project('vision')}", filter: {config_lr: {gt: 1}}) { nodes { name } }`, 'BAD_USER_INPUT', 0],
     ['two order keys', `runs(projectId: "${project('vision')}", orderBy: ["-a", "b"]) { nodes { name } }`, 'BAD_USER_INPUT', 0],
     ['a malformed path', `runByPath(path: "just-a-run") { name }`, 'BAD_USER_INPUT', 0],
     ['an unknown project', `runs(projectId: "${project('nope')}") { nodes { name } }`, 'NOT_FOUND', 1],

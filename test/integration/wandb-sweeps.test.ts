@@ -47,7 +47,7 @@ describe('W&B sweeps through the gateway', () => {
   it('lists the sweep\'s runs and finds the best run by the metric\'s goal, one request each', async () => {
     const data = expectNoErrors(
       await app.gql<{ sweep: { runs: { totalCount: number; nodes: Array<{ sourceId: string }> }; bestRun: { sourceId: string; summary: { val_acc: number } } } }>(
-        `query($id: ID!) { sweep(id: $id) { runs { totalCount nodes { sourceId } } bestRun { sourceId summary } } }`,
+        `query($id: ID!) { sweep(id: $id) { runs(orderBy: ["created_at"]) { totalCount nodes { sourceId } } bestRun { sourceId summary } } }`,
         { id: encodeId('Sweep', 'wandb', `mlgate/vision/${VISION_SWEEP}`) },
       ),
       app.calls,
@@ -71,7 +71,7 @@ describe('W&B sweeps through the gateway', () => {
   it('gives every run of a 50-run page its sweep with one W&B request for the runs and one for the sweeps', async () => {
     const data = expectNoErrors(
       await app.gql<{ runs: { nodes: Array<{ sourceId: string; sweepName: string | null; sweep: { sourceId: string; method: string } | null }> } }>(
-        `query($p: ID!) { runs(projectId: $p, first: 50) { nodes { sourceId sweepName sweep { sourceId method } } } }`,
+        `query($p: ID!) { runs(projectId: $p, first: 50, orderBy: ["created_at"]) { nodes { sourceId sweepName sweep { sourceId method } } } }`,
         { p: encodeId('Project', 'wandb', 'mlgate/bulk') },
       ),
       app.calls,

@@ -21,6 +21,6 @@ export const projectResolvers: Resolvers = {
   Project: {
     id: (p) => encodeId('Project', p.source, p.sourceId),
     source: (p, _, ctx) => ctx.sources.get(p.source).info,
-    runs: (p, args, ctx) => listRuns(ctx, p.source, p.sourceId, args),
+    runs: (p, args, ctx) => listRuns(ctx, [{ source: p.source, projectId: p.sourceId }], args),
   },
 };

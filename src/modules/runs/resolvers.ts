@@ -3,16 +3,13 @@ import { decodeId, encodeId, runNativeId } from '../../ids';
 import { loadProject, loadRun } from '../base/node';
 import { historyKeys, historyScan, sampledHistory } from './history';
 import { runFiles } from './files';
-import { listRuns, loadRunByPath } from './service';
+import { listRuns, loadRunByPath, streamsOf } from './service';
 
 export const runResolvers: Resolvers = {
   Query: {
     run: (_, { id }, ctx) => loadRun(ctx, decodeId(id, 'Run')),
     runByPath: (_, { path, source }, ctx) => loadRunByPath(ctx, path, source),
-    runs: (_, { projectId, ...args }, ctx) => {
-      const project = decodeId(projectId, 'Project');
-      return listRuns(ctx, project.source, project.native, args);
-    },
+    runs: (_, { projectId, projectIds, ...args }, ctx) => listRuns(ctx, streamsOf(projectId, projectIds), args),
   },
   RunConnection: {
     totalCount: (conn) => conn.count(),

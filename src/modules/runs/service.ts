@@ -1,45 +1,42 @@
 import type { GatewayContext } from '../../context';
-import { badInput, notFound } from '../../errors';
+import { badInput } from '../../errors';
+import type { FilterNode } from '../../filters/ast';
+import { parseOrder } from '../../filters/order';
+import { filterArgument } from '../../filters/parse';
+import { decodeId } from '../../ids';
 import type { RunConnectionModel, RunModel } from '../../models';
 import { orNotFound } from '../base/node';
-import { decodeCursor, fingerprint, toConnection, validateFirst } from '../../pagination';
+import { listRunStreams, type RunStream } from './listing';
 
 export interface RunListArgs {
   first?: number | null;
   after?: string | null;
-  filter?: string | null;
-  orderBy?: string[] | null;
+  filter?: unknown;
+  orderBy?: readonly string[] | null;
 }
 
-/**
- * One page of a project's runs in a single upstream request. Found runs are primed into `runById`
- * so later lookups in the same request are free; counting happens only if `totalCount` is asked.
- */
-export async function listRuns(ctx: GatewayContext, sourceName: string, projectId: string, args: RunListArgs): Promise<RunConnectionModel> {
-  const source = ctx.sources.get(sourceName);
-  const first = validateFirst(args.first);
-  const filter = args.filter?.trim() || null;
-  const orderBy = args.orderBy?.length ? args.orderBy : null;
-  if (orderBy?.some((o) => o.trim() === '')) throw badInput('`orderBy` entries must not be empty.', { argument: 'orderBy' });
-  const fp = fingerprint('runs', sourceName, projectId, filter, orderBy);
-  const start = args.after ? decodeCursor(args.after, fp) : { source: sourceName, offset: 0 };
-  const page = await source.searchRuns({ projectId, filter, orderBy, offset: start.offset, limit: first, token: start.token });
-  if (page.items.length === 0 && start.offset === 0) {
-    // An unknown experiment and an empty one both search to nothing; only a miss costs the check.
-    const project = await ctx.loaders.projectById.load({ source: sourceName, projectId });
-    if (!project) throw notFound('The project does not exist.', { source: sourceName });
-  }
-  for (const run of page.items) ctx.loaders.runById.prime({ source: sourceName, projectId: run.projectId, runId: run.sourceId }, run);
-  let counted: Promise<number> | null = null;
-  return {
-    ...toConnection(page, start, fp),
-    count: () => {
-      if (page.total !== undefined) return Promise.resolve(page.total);
-      if (!page.hasMore && (page.items.length > 0 || start.offset === 0)) return Promise.resolve(start.offset + page.items.length);
-      counted ??= source.countRuns({ projectId, filter, orderBy });
-      return counted;
-    },
-  };
+/** Adds a condition the listing itself imposes (a sweep's runs) to the caller's filter. */
+export function andFilter(own: FilterNode, filter: FilterNode | null): FilterNode {
+  return filter ? { kind: 'and', children: [own, filter] } : own;
+}
+
+/** Runs of one or more projects: the caller's filter and order, the same for every source. */
+export function listRuns(ctx: GatewayContext, streams: RunStream[], args: RunListArgs, extra: FilterNode | null = null): Promise<RunConnectionModel> {
+  const filter = filterArgument(args.filter);
+  const order = parseOrder(args.orderBy);
+  for (const s of streams) ctx.sources.get(s.source);
+  return listRunStreams(ctx, streams, args, extra ? andFilter(extra, filter) : filter, order);
+}
+
+/** `projectId` and/or `projectIds`: global project ids, of any sources. */
+export function streamsOf(projectId: string | null | undefined, projectIds: readonly string[] | null | undefined): RunStream[] {
+  const ids = [...(projectId ? [projectId] : []), ...(projectIds ?? [])];
+  if (ids.length === 0) throw badInput('Name the projects to list runs of with `projectId` or `projectIds`.', { argument: 'projectIds' });
+  const seen = new Set<string>();
+  return ids
+    .map((id) => decodeId(id, 'Project'))
+    .filter((p) => !seen.has(`${p.source}|${p.native}`) && seen.add(`${p.source}|${p.native}`))
+    .map((p) => ({ source: p.source, projectId: p.native }));
 }
 
 /** `entity/project/run_id`, the path W&B users copy from the web app and pass to `wandb.Api().run()`. */

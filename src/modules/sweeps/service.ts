@@ -1,5 +1,6 @@
 import type { GatewayContext } from '../../context';
 import { badInput } from '../../errors';
+import type { FilterNode } from '../../filters/ast';
 import type { Connection, RunConnectionModel, RunModel, SweepModel } from '../../models';
 import { decodeCursor, fingerprint, toConnection, validateFirst } from '../../pagination';
 import { orNotFound } from '../base/node';
@@ -29,27 +30,15 @@ export function loadSweepByPath(ctx: GatewayContext, path: string, sourceName?: 
 }
 
 /** W&B filters runs of a sweep with `{"sweep": <id>}`, as the SDK's `sweep.runs` does. */
-function sweepFilter(sweep: SweepModel, filter: string | null | undefined): string {
-  const own = { sweep: sweep.sourceId };
-  if (!filter?.trim()) return JSON.stringify(own);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(filter);
-  } catch {
-    throw badInput('A W&B filter must be a JSON object in MongoDB style, e.g. {"config.lr": {"$gt": 0.01}}.', { argument: 'filter' });
-  }
-  return JSON.stringify({ $and: [own, parsed] });
-}
+const sweepFilter = (sweep: SweepModel): FilterNode => ({ kind: 'cmp', path: { root: 'field', field: 'sweep' }, op: '$eq', value: sweep.sourceId });
 
 export function sweepRuns(ctx: GatewayContext, sweep: SweepModel, args: RunListArgs): Promise<RunConnectionModel> {
-  return listRuns(ctx, sweep.source, sweep.projectId, { ...args, filter: sweepFilter(sweep, args.filter) });
+  return listRuns(ctx, [{ source: sweep.source, projectId: sweep.projectId }], args, sweepFilter(sweep));
 }
 
 /** The order the SDK's `best_run()` uses: the metric towards its goal, else the most recent run. */
 export async function bestRun(ctx: GatewayContext, sweep: SweepModel): Promise<RunModel | null> {
-  const order = sweep.metric ? `${sweep.metric.goal === 'MAXIMIZE' ? '-' : '+'}summary_metrics.${sweep.metric.name}` : '-created_at';
-  const page = await ctx.sources.get(sweep.source).searchRuns({ projectId: sweep.projectId, filter: sweepFilter(sweep, null), orderBy: [order], offset: 0, limit: 1 });
-  const run = page.items[0] ?? null;
-  if (run) ctx.loaders.runById.prime({ source: run.source, projectId: run.projectId, runId: run.sourceId }, run);
-  return run;
+  const orderBy = sweep.metric ? [`${sweep.metric.goal === 'MAXIMIZE' ? '-' : '+'}summary.${sweep.metric.name}`] : ['-created_at'];
+  const conn = await listRuns(ctx, [{ source: sweep.source, projectId: sweep.projectId }], { first: 1, orderBy }, sweepFilter(sweep));
+  return conn.nodes[0] ?? null;
 }

@@ -7,17 +7,20 @@ import type {
   HistoryWindow,
   ModelVersionRef,
   OffsetPage,
-  RunQuery,
   RunRef,
+  RunStreamPage,
+  RunStreamQuery,
   SampledHistoryRequest,
   SourceConnector,
 } from '../source';
+import type { FilterNode } from '../../filters/ast';
+import { compileMlflow } from '../../filters/mlflow';
+import { SCAN_PAGE, scanAll, streamPage, type SearchFn } from './run-stream';
 import { MLFLOW_LIMITS, MlflowClient } from './mlflow-client';
 import type { Mlflow } from './mlflow-types';
 import { toHistoryRows, toModelVersion, toProject, toRegisteredModel, toRun, toRunFile } from './to-model';
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const COUNT_PAGE = 1000;
 const RUNS_PER_IN_FILTER = 100;
 
 const chunk = <T>(items: T[], size: number): T[][] =>
@@ -78,34 +81,27 @@ export class MlflowSource implements SourceConnector {
     return toProject(this.name, this.base, res.experiment);
   }
 
-  async searchRuns(q: RunQuery): Promise<Page<RunModel>> {
+  private search: SearchFn = async ({ projectId, filter, orderBy, offset, maxResults }) => {
+    const res = await this.client.searchRuns({ experimentIds: [projectId], filter, orderBy, offset, maxResults, viewType: 'ACTIVE_ONLY' });
+    return this.runs(res.runs);
+  };
+
+  streamRuns(q: RunStreamQuery): Promise<RunStreamPage> {
     if (!RUN_ID.test(q.projectId)) throw notFound('The project does not exist.', { source: this.name });
-    const res = await this.client.searchRuns({
-      experimentIds: [q.projectId],
-      filter: q.filter,
-      orderBy: q.orderBy,
-      offset: q.offset,
-      maxResults: q.limit + 1,
-      viewType: 'ACTIVE_ONLY',
-    });
-    return page(this.runs(res.runs), q.limit);
+    return streamPage(this.search, q);
   }
 
-  /** MLflow has no count endpoint: pages through the matches, keeping only the number. */
-  async countRuns(q: Omit<RunQuery, 'offset' | 'limit'>): Promise<number> {
+  /** MLflow has no count endpoint: pages through the matches, keeping only the number unless the gateway must filter. */
+  async countRuns(q: { projectId: string; filter: FilterNode | null }): Promise<number> {
+    if (!RUN_ID.test(q.projectId)) throw notFound('The project does not exist.', { source: this.name });
+    const { pushdown, residual } = compileMlflow(q.filter);
+    if (residual) return (await scanAll(this.search, q.projectId, q.filter, null)).length;
     let total = 0;
     for (;;) {
-      const res = await this.client.searchRuns({
-        experimentIds: [q.projectId],
-        filter: q.filter,
-        orderBy: q.orderBy,
-        offset: total,
-        maxResults: COUNT_PAGE,
-        viewType: 'ACTIVE_ONLY',
-      });
+      const res = await this.client.searchRuns({ experimentIds: [q.projectId], filter: pushdown, orderBy: null, offset: total, maxResults: SCAN_PAGE, viewType: 'ACTIVE_ONLY' });
       const n = res.runs?.length ?? 0;
       total += n;
-      if (n < COUNT_PAGE) return total;
+      if (n < SCAN_PAGE) return total;
     }
   }
 

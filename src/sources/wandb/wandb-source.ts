@@ -1,7 +1,10 @@
 import type { WandbSourceConfig } from '../../config';
 import { badInput, gatewayError, notFound } from '../../errors';
 import type { HistoryRowModel, Page, ProjectModel, ReportModel, RunFileModel, RunModel, SweepModel } from '../../models';
-import type { FileDownload, HistoryWindow, OffsetPage, RunQuery, RunRef, SampledHistoryRequest, SourceConnector, SweepRef } from '../source';
+import type { FileDownload, HistoryWindow, OffsetPage, RunRef, RunStreamPage, RunStreamQuery, SampledHistoryRequest, SourceConnector, SweepRef } from '../source';
+import type { FilterNode } from '../../filters/ast';
+import { wandbOrder } from '../../filters/order';
+import { toWandbFilter } from '../../filters/wandb';
 import type { CallRecorder, FetchFn } from '../upstream';
 import { WandbClient } from './wandb-client';
 import type { HistoryTarget } from './wandb-queries';
@@ -23,26 +26,6 @@ function splitProject(projectId: string): { entity: string; project: string } {
   const [entity, project, ...rest] = projectId.split('/');
   if (!entity || !project || rest.length) throw notFound('The project does not exist.', {});
   return { entity, project };
-}
-
-function parseFilter(filter: string | null, source: string): Record<string, unknown> {
-  if (!filter) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(filter);
-  } catch {
-    throw badInput('A W&B filter must be a JSON object in MongoDB style, e.g. {"config.lr": {"$gt": 0.01}}.', { source, argument: 'filter' });
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw badInput('A W&B filter must be a JSON object.', { source, argument: 'filter' });
-  }
-  return parsed as Record<string, unknown>;
-}
-
-function orderOf(orderBy: string[] | null, source: string): string | null {
-  if (!orderBy?.length) return null;
-  if (orderBy.length > 1) throw badInput('W&B orders runs by one key, e.g. ["-summary_metrics.acc"].', { source, argument: 'orderBy' });
-  return orderBy[0] ?? null;
 }
 
 /** A W&B instance as a source: projects are `entity/project`, runs are addressed by run id. */
@@ -107,25 +90,25 @@ export class WandbSource implements SourceConnector {
     return res.project ? this.project(entity, res.project.name) : null;
   }
 
-  async searchRuns(q: RunQuery): Promise<Page<RunModel>> {
+  /** Filter and order go to W&B whole, in W&B's keys; W&B's own cursors resume the stream. */
+  async streamRuns(q: RunStreamQuery): Promise<RunStreamPage> {
     const { entity, project } = splitProject(q.projectId);
-    if (q.offset > 0 && !q.token) throw badInput('This cursor cannot resume a W&B listing; start again without `after`.', { argument: 'after' });
-    const filters = parseFilter(q.filter, this.name);
-    const order = orderOf(q.orderBy, this.name);
-    const res = await this.client.runs({ entity, project, cursor: q.token ?? null, perPage: q.limit, order, filters }, Boolean(q.filter || order));
+    if (q.resume && !('t' in q.resume)) throw badInput('This cursor cannot resume a W&B listing; start again without `after`.', { argument: 'after' });
+    const filters = q.filter ? toWandbFilter(q.filter) : {};
+    const res = await this.client.runs({ entity, project, cursor: q.resume?.t ?? null, perPage: q.limit, order: wandbOrder(q.order), filters }, Boolean(q.filter));
     if (!res.project) throw notFound('The project does not exist.', { source: this.name });
     const edges = res.project.runs?.edges ?? [];
     return {
       items: edges.map((e) => toRun(this.name, this.config.url, entity, project, e.node)),
+      states: edges.map((e) => ({ t: e.cursor })),
       hasMore: res.project.runs?.pageInfo.hasNextPage ?? false,
-      upstreamCursors: edges.map((e) => e.cursor),
       total: res.project.runCount,
     };
   }
 
-  async countRuns(q: Omit<RunQuery, 'offset' | 'limit' | 'token'>): Promise<number> {
+  async countRuns(q: { projectId: string; filter: FilterNode | null }): Promise<number> {
     const { entity, project } = splitProject(q.projectId);
-    const res = await this.client.runCount(entity, project, parseFilter(q.filter, this.name));
+    const res = await this.client.runCount(entity, project, q.filter ? toWandbFilter(q.filter) : {});
     if (!res.project) throw notFound('The project does not exist.', { source: this.name });
     return res.project.runCount;
   }
