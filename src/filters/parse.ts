@@ -58,6 +58,9 @@ function operand(op: CompareOp, value: unknown, path: string): unknown {
       if (typeof value !== 'boolean') fail(`$exists at \`${path}\` takes true or false.`, at);
       return value;
     case '$regex':
+      if (path === 'createdAt' || path === 'endedAt' || FIELDS[path] === 'createdAt' || FIELDS[path] === 'endedAt') {
+        fail(`$regex applies to text; \`${path}\` is a time: compare it with $gt/$lt and an ISO time.`, at);
+      }
       if (typeof value !== 'string' || value.length > LIMITS.regexLength) fail(`$regex at \`${path}\` takes a pattern string of at most ${LIMITS.regexLength} characters.`, at);
       try {
         new RegExp(value, 'u');

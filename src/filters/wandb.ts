@@ -1,5 +1,7 @@
 import type { FieldPath, FilterNode } from './ast';
 
+const RUN_STATES = ['PENDING', 'RUNNING', 'FINISHED', 'FAILED', 'CRASHED', 'KILLED', 'PREEMPTING', 'PREEMPTED', 'UNKNOWN'];
+
 /** W&B's names for the gateway's fields (W&B's run filter keys). */
 const WANDB_FIELDS = {
   name: 'name',
@@ -48,6 +50,11 @@ export function toWandbFilter(node: FilterNode): Record<string, unknown> {
       return { $nor: [toWandbFilter(child)] };
     }
     case 'cmp':
+      if (node.op === '$regex' && node.path.root === 'field' && node.path.field === 'state') {
+        // States are one upper-case enum in the gateway and lower-case words in W&B: match the enum here.
+        const re = new RegExp(node.value as string, 'u');
+        return { state: { $in: RUN_STATES.filter((st) => re.test(st)).map((st) => st.toLowerCase()) } };
+      }
       if (node.op === '$regex') return { [wandbKey(node.path)]: { $regex: node.value } };
       return { [wandbKey(node.path)]: { [node.op]: wandbValue(node.path, node.value) } };
   }

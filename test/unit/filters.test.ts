@@ -35,6 +35,7 @@ describe('filter language', () => {
     expect(error({ 'config.': 1 })).toMatchObject({ path: 'config.' });
     expect(error('{not json')).toMatchObject({ message: expect.stringContaining('JSON object') });
     expect(error({ $or: [] })).toMatchObject({ operator: '$or' });
+    expect(error({ created_at: { $regex: '^2026' } })).toMatchObject({ operator: '$regex', path: 'created_at' });
   });
 
   it('evaluates MongoDB semantics: arrays, missing values, $not, $nor, dates and numeric strings', () => {
@@ -76,6 +77,7 @@ describe('filter language', () => {
     expect(toWandbFilter(parseFilter({ 'summary.acc': { $gt: 1 }, displayName: 'x', state: { $in: ['FINISHED', 'crashed'] }, createdAt: { $gt: '2026-01-01' } }))).toEqual({
       $and: [{ 'summary_metrics.acc': { $gt: 1 } }, { display_name: { $eq: 'x' } }, { state: { $in: ['finished', 'crashed'] } }, { created_at: { $gt: '2026-01-01T00:00:00' } }],
     });
+    expect(toWandbFilter(parseFilter({ state: { $regex: '^(FIN|KIL)' } }))).toEqual({ state: { $in: ['finished', 'killed'] } });
   });
 
   it('orders by one key in both dialects, absent values last either way', () => {
