@@ -4,6 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request } from 'express';
 import { join } from 'node:path';
 import type { Config } from './config';
+import { createReadCache } from './cache/create-cache';
 import { createContext, type GatewayContext } from './context';
 import { createErrorFormatter } from './errors';
 import { filesRouter } from './http/files';
@@ -11,6 +12,7 @@ import { healthRouter } from './http/health';
 import { ideRouter, loadExamples } from './ide/ide-route';
 import { createLogger, type Logger } from './logger';
 import { SCHEMA_DIR } from './modules';
+import { requestScope } from './request-scope';
 import { buildSchema } from './schema';
 import { createSources, type SourceRegistry } from './sources';
 import type { CallRecorder, FetchFn } from './sources/upstream';
@@ -41,7 +43,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const recorder: CallRecorder = deps.recorder ?? {
     record: (call) => logger.debug('upstream call', { ...call }),
   };
-  const sources = createSources(deps.config, { fetch: deps.fetch ?? globalThis.fetch, recorder });
+  const cache = deps.config.cache.enabled ? createReadCache(deps.config.cache.redisUrl, logger) : null;
+  const sources = createSources(deps.config, { fetch: deps.fetch ?? globalThis.fetch, recorder, cache });
   const server = new ApolloServer<GatewayContext>({
     schema: buildSchema(),
     formatError: createErrorFormatter({
@@ -56,6 +59,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const app = express();
   app.disable('x-powered-by');
+  // Everything a request causes runs in its scope, so shared caches know whose request it is.
+  app.use((req, _res, next) => requestScope.run({ principal: 'anonymous', fresh: /\bno-cache\b/i.test(req.get('cache-control') ?? ''), generations: new Map() }, next));
   app.use(healthRouter(sources));
   app.use(filesRouter(sources, logger));
   app.use(
@@ -74,5 +79,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
         createContext({ sources, publicUrl: publicUrl(deps.config, req), requestId: req.get('x-request-id') ?? undefined }),
     }),
   );
-  return { app, sources, stop: () => server.stop() };
+  return {
+    app,
+    sources,
+    stop: async () => {
+      await server.stop();
+      await cache?.disconnect();
+    },
+  };
 }

@@ -36,6 +36,8 @@ export interface Config {
   sources: SourceConfig[];
   /** Development mode shows masked errors' messages in responses. */
   dev: boolean;
+  /** Upstream reads shared across requests: in memory, or in Redis when `redisUrl` is set; off with MLGATE_CACHE=off. */
+  cache: { enabled: boolean; redisUrl: string | null };
 }
 
 /** Raised for any bad setting; the message names the variable or config-file key at fault. */
@@ -79,7 +81,26 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: env.MLGATE_PUBLIC_URL ? trackingUrl(env.MLGATE_PUBLIC_URL, 'MLGATE_PUBLIC_URL') : null,
     sources,
     dev: env.NODE_ENV === 'development',
+    cache: { enabled: cacheEnabled(env.MLGATE_CACHE), redisUrl: redisUrl(env.REDIS_URL) },
   };
+}
+
+function cacheEnabled(raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(`MLGATE_CACHE must be on or off, got ${JSON.stringify(raw)}.`);
+}
+
+function redisUrl(raw: string | undefined): string | null {
+  if (!raw) return null;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL.');
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL.');
+  return raw;
 }
 
 function positiveInt(env: Env, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {

@@ -4,7 +4,7 @@ import type { SourceModel } from '../models';
 import { MlflowSource } from './mlflow/mlflow-source';
 import { WandbSource } from './wandb/wandb-source';
 import type { SourceConnector } from './source';
-import type { CallRecorder, FetchFn } from './upstream';
+import type { SourceDeps } from './upstream';
 
 /** The configured sources by name, built once at start and shared by all requests. */
 export class SourceRegistry {
@@ -30,6 +30,6 @@ export class SourceRegistry {
   }
 }
 
-export function createSources(config: Config, deps: { fetch: FetchFn; recorder: CallRecorder }): SourceRegistry {
+export function createSources(config: Config, deps: SourceDeps): SourceRegistry {
   return new SourceRegistry(config.sources.map((s) => (s.kind === 'mlflow' ? new MlflowSource(s, deps) : new WandbSource(s, deps))));
 }

@@ -1,6 +1,15 @@
+import { CACHE_TTL_MS } from '../cache/ttl';
+import type { ReadCache } from '../cache/read-cache';
 import { gatewayError, type GatewayError } from '../errors';
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** What every connector is built with. */
+export interface SourceDeps {
+  fetch: FetchFn;
+  recorder: CallRecorder;
+  cache?: ReadCache | null;
+}
 
 /** One finished upstream request, named by a stable operation name such as `mlflow.runs.search`. */
 export interface UpstreamCall {
@@ -56,6 +65,8 @@ export interface UpstreamOptions {
   recorder: CallRecorder;
   /** Turns a non-2xx response into the gateway's error; the body is read but never echoed whole. */
   errorFromResponse: (status: number, body: string) => GatewayError;
+  /** Shared reads; only operations listed in CACHE_TTL_MS are cached. */
+  cache?: ReadCache | null;
 }
 
 /**
@@ -66,6 +77,31 @@ export class Upstream {
   constructor(private readonly opts: UpstreamOptions) {}
 
   async json<T>(op: string, req: UpstreamRequest): Promise<T> {
+    const ttl = CACHE_TTL_MS[op];
+    const cache = this.opts.cache;
+    if (!cache || !ttl) return this.fetchJson<T>(op, req);
+    const key = await cache.key({
+      source: this.opts.source,
+      credentials: this.opts.headers.authorization ?? '',
+      op,
+      request: `${req.method} ${this.url(req)} ${JSON.stringify(req.body ?? null)}`,
+    });
+    return cache.through(key, ttl, () => this.fetchJson<T>(op, req));
+  }
+
+  /**
+   * A request that changes upstream data. Never cached; afterwards (even when it failed, since a
+   * failed write may be half-applied) nothing cached from this source before it is served again.
+   */
+  async write<T>(op: string, req: UpstreamRequest): Promise<T> {
+    try {
+      return await this.fetchJson<T>(op, req);
+    } finally {
+      await this.opts.cache?.invalidate(this.opts.source);
+    }
+  }
+
+  private async fetchJson<T>(op: string, req: UpstreamRequest): Promise<T> {
     const res = await this.send(op, req);
     const text = await res.text();
     if (text === '') return {} as T;

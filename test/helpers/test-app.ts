@@ -26,7 +26,8 @@ export interface GqlResult<T> {
 
 /** The real app (real connectors) over the given fetch: a fake one for unit tests, the real one for integration. */
 export async function buildTestApp(opts: { env: Record<string, string>; fetch?: FetchFn }): Promise<TestApp> {
-  const config = loadConfig(opts.env);
+  // Call-count tests need every read to reach the upstream; cache tests turn it on themselves.
+  const config = loadConfig({ MLGATE_CACHE: 'off', ...opts.env });
   const calls = new CallLog();
   const built = await createApp({ config, fetch: opts.fetch, recorder: calls, logger: createLogger('silent') });
   const http = request(built.app);

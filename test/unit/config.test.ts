@@ -26,7 +26,16 @@ describe('configuration', () => {
       publicUrl: null,
       dev: false,
       sources: [{ kind: 'mlflow', name: 'mlflow', url: 'http://127.0.0.1:5000', auth: { type: 'bearer', token: 'tok' }, timeoutMs: 15000 }],
+      cache: { enabled: true, redisUrl: null },
     });
+  });
+
+  it('shares the cache through Redis when REDIS_URL is set, and can turn it off', () => {
+    const base = { MLFLOW_TRACKING_URI: 'http://h' };
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379/0' }).cache).toEqual({ enabled: true, redisUrl: 'redis://127.0.0.1:6379/0' });
+    expect(loadConfig({ ...base, MLGATE_CACHE: 'off' }).cache.enabled).toBe(false);
+    expect(() => loadConfig({ ...base, REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ ...base, MLGATE_CACHE: 'maybe' })).toThrow(/MLGATE_CACHE/);
   });
 
   it('prefers username and password over a token, as the mlflow client does', () => {

@@ -1,6 +1,6 @@
 import { gatewayError, type GatewayError } from '../../errors';
 import type { MlflowSourceConfig } from '../../config';
-import { authHeaders, Upstream, type CallRecorder, type FetchFn } from '../upstream';
+import { authHeaders, Upstream, type SourceDeps } from '../upstream';
 import type { Mlflow } from './mlflow-types';
 
 /** Server-side limits (mlflow handlers and stores). */
@@ -23,7 +23,7 @@ function pageToken(offset: number): string | undefined {
 export class MlflowClient {
   private readonly http: Upstream;
 
-  constructor(config: MlflowSourceConfig, deps: { fetch: FetchFn; recorder: CallRecorder }) {
+  constructor(config: MlflowSourceConfig, deps: SourceDeps) {
     this.http = new Upstream({
       source: config.name,
       label: 'MLflow',
@@ -32,6 +32,7 @@ export class MlflowClient {
       timeoutMs: config.timeoutMs,
       fetch: deps.fetch,
       recorder: deps.recorder,
+      cache: deps.cache,
       errorFromResponse: (status, body) => errorFromResponse(config.name, status, body),
     });
   }

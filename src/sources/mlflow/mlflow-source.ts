@@ -1,7 +1,7 @@
 import { badInput, GatewayError, gatewayError, notFound } from '../../errors';
 import type { MlflowSourceConfig } from '../../config';
 import type { HistoryRowModel, ModelVersionModel, Page, RegisteredModelModel, ReportModel, RunFileModel, RunModel, SweepModel } from '../../models';
-import type { CallRecorder, FetchFn } from '../upstream';
+import type { SourceDeps } from '../upstream';
 import type {
   FileDownload,
   HistoryWindow,
@@ -55,7 +55,7 @@ export class MlflowSource implements SourceConnector {
   private readonly client: MlflowClient;
   private readonly base: string;
 
-  constructor(config: MlflowSourceConfig, deps: { fetch: FetchFn; recorder: CallRecorder }) {
+  constructor(config: MlflowSourceConfig, deps: SourceDeps) {
     this.info = { name: config.name, kind: 'MLFLOW' as const, url: config.url };
     this.base = config.url;
     this.client = new MlflowClient(config, deps);

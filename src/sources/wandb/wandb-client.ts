@@ -1,6 +1,6 @@
 import type { WandbSourceConfig } from '../../config';
 import { gatewayError, type GatewayError } from '../../errors';
-import { Upstream, type CallRecorder, type FetchFn } from '../upstream';
+import { Upstream, type SourceDeps } from '../upstream';
 import * as Q from './wandb-queries';
 import type { Wandb } from './wandb-types';
 
@@ -20,13 +20,14 @@ export class WandbClient {
   private readonly foreign: Upstream;
   private readonly origin: string;
 
-  constructor(private readonly config: WandbSourceConfig, deps: { fetch: FetchFn; recorder: CallRecorder }) {
+  constructor(private readonly config: WandbSourceConfig, deps: SourceDeps) {
     this.origin = new URL(config.url).origin;
     const common = { source: config.name, label: 'W&B', timeoutMs: config.timeoutMs, fetch: deps.fetch, recorder: deps.recorder };
     this.http = new Upstream({
       ...common,
       baseUrl: config.url,
       headers: { accept: 'application/json', authorization: `Basic ${Buffer.from(`api:${config.apiKey}`).toString('base64')}` },
+      cache: deps.cache,
       errorFromResponse: (status, body) => errorFromResponse(config.name, status, body),
     });
     this.foreign = new Upstream({ ...common, baseUrl: '', headers: {}, errorFromResponse: (status, body) => errorFromResponse(config.name, status, body) });

@@ -5,7 +5,7 @@ import type { FileDownload, HistoryWindow, OffsetPage, RunRef, RunStreamPage, Ru
 import type { FilterNode } from '../../filters/ast';
 import { wandbOrder } from '../../filters/order';
 import { toWandbFilter } from '../../filters/wandb';
-import type { CallRecorder, FetchFn } from '../upstream';
+import type { SourceDeps } from '../upstream';
 import { WandbClient } from './wandb-client';
 import type { HistoryTarget } from './wandb-queries';
 import { appUrl, toHistoryRows, toRun, toSweep } from './to-model';
@@ -36,7 +36,7 @@ export class WandbSource implements SourceConnector {
   private readonly client: WandbClient;
   private defaultEntity: Promise<string> | null;
 
-  constructor(private readonly config: WandbSourceConfig, deps: { fetch: FetchFn; recorder: CallRecorder }) {
+  constructor(private readonly config: WandbSourceConfig, deps: SourceDeps) {
     this.info = { name: config.name, kind: 'WANDB' as const, url: config.url };
     this.client = new WandbClient(config, deps);
     this.defaultEntity = config.entity ? Promise.resolve(config.entity) : null;

@@ -1,0 +1,17 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Who is asking and how, for code far from the GraphQL context (the upstream cache). */
+export interface RequestScope {
+  /** The caller; every cached entry is scoped to it. Callers are anonymous until authentication exists. */
+  principal: string;
+  /** The caller asked for fresh data (`Cache-Control: no-cache`): read upstream, refresh the cache. */
+  fresh: boolean;
+  /** Cache generations already read in this request (see ReadCache.invalidate). */
+  generations?: Map<string, string>;
+}
+
+export const requestScope = new AsyncLocalStorage<RequestScope>();
+
+export const ANONYMOUS: RequestScope = { principal: 'anonymous', fresh: false };
+
+export const currentScope = (): RequestScope => requestScope.getStore() ?? ANONYMOUS;
