@@ -86,7 +86,8 @@ export class ReadCache {
     }
   }
 
+  /** Bounded: a store that never connected must not hold up shutdown. */
   disconnect(): Promise<void> {
-    return this.kv.disconnect().catch(() => undefined);
+    return withDeadline(this.kv.disconnect()).catch(() => undefined);
   }
 }

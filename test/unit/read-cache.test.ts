@@ -1,0 +1,68 @@
+import Keyv from 'keyv';
+import { ReadCache } from '../../src/cache/read-cache';
+import { createLogger } from '../../src/logger';
+import { requestScope } from '../../src/request-scope';
+
+const inRequest = <T>(fn: () => Promise<T>, fresh = false, principal = 'anonymous') =>
+  requestScope.run({ principal, fresh, generations: new Map() }, fn);
+
+const KEY_PARTS = { source: 'wandb', credentials: 'Basic abc', op: 'wandb.runs', request: 'POST /graphql {}' };
+
+describe('ReadCache', () => {
+  let loads: number;
+  const load = async () => ({ n: ++loads });
+  beforeEach(() => {
+    loads = 0;
+  });
+
+  it('serves a second read from the store and loads again once a write moved the source generation', async () => {
+    const cache = new ReadCache(new Keyv(), createLogger('silent'));
+    const read = () => inRequest(async () => cache.through(await cache.key(KEY_PARTS), 60_000, load));
+    expect(await read()).toEqual({ n: 1 });
+    expect(await read()).toEqual({ n: 1 });
+    await inRequest(() => cache.invalidate('wandb'));
+    expect(await read()).toEqual({ n: 2 });
+    expect(await read()).toEqual({ n: 2 });
+    // Another source's write leaves these entries alone.
+    await inRequest(() => cache.invalidate('mlflow'));
+    expect(await read()).toEqual({ n: 2 });
+  });
+
+  it('sees its own write later in the same request', async () => {
+    const cache = new ReadCache(new Keyv(), createLogger('silent'));
+    const result = await inRequest(async () => {
+      await cache.through(await cache.key(KEY_PARTS), 60_000, load);
+      await cache.invalidate('wandb');
+      return cache.through(await cache.key(KEY_PARTS), 60_000, load);
+    });
+    expect(result).toEqual({ n: 2 });
+  });
+
+  it('keys differ by principal and by credentials', async () => {
+    const cache = new ReadCache(new Keyv(), createLogger('silent'));
+    const a = await inRequest(() => cache.key(KEY_PARTS), false, 'alice');
+    const b = await inRequest(() => cache.key(KEY_PARTS), false, 'bob');
+    const c = await inRequest(() => cache.key({ ...KEY_PARTS, credentials: 'Basic xyz' }), false, 'alice');
+    expect(new Set([a, b, c]).size).toBe(3);
+    expect(a).not.toContain('alice');
+    expect(a).not.toContain('abc');
+  });
+
+  it('treats a failing store as a miss', async () => {
+    const broken = new Keyv();
+    broken.get = () => Promise.reject(new Error('store down'));
+    broken.set = () => Promise.reject(new Error('store down'));
+    const cache = new ReadCache(broken, createLogger('silent'));
+    const read = () => inRequest(async () => cache.through(await cache.key(KEY_PARTS), 60_000, load));
+    expect(await read()).toEqual({ n: 1 });
+    expect(await read()).toEqual({ n: 2 });
+  });
+
+  it('skips the stored entry when fresh data is asked for, and stores the new answer', async () => {
+    const cache = new ReadCache(new Keyv(), createLogger('silent'));
+    const read = (fresh: boolean) => inRequest(async () => cache.through(await cache.key(KEY_PARTS), 60_000, load), fresh);
+    await read(false);
+    expect(await read(true)).toEqual({ n: 2 });
+    expect(await read(false)).toEqual({ n: 2 });
+  });
+});
