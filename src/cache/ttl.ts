@@ -26,3 +26,9 @@ export const CACHE_TTL_MS: Readonly<Record<string, number>> = {
   'wandb.reports': 60 * SECOND,
   'wandb.report': 60 * SECOND,
 };
+
+/** A merged read (`wandb.sampledHistory+wandb.sweep`) lives as long as its shortest-lived part; a part never cached makes it uncached. */
+export function cacheTtl(op: string): number | undefined {
+  const ttls = op.split('+').map((part) => CACHE_TTL_MS[part]);
+  return ttls.some((t) => t === undefined) ? undefined : Math.min(...(ttls as number[]));
+}

@@ -1,4 +1,4 @@
-import { CACHE_TTL_MS } from '../cache/ttl';
+import { cacheTtl } from '../cache/ttl';
 import type { ReadCache } from '../cache/read-cache';
 import { gatewayError, type GatewayError } from '../errors';
 
@@ -65,7 +65,7 @@ export interface UpstreamOptions {
   recorder: CallRecorder;
   /** Turns a non-2xx response into the gateway's error; the body is read but never echoed whole. */
   errorFromResponse: (status: number, body: string) => GatewayError;
-  /** Shared reads; only operations listed in CACHE_TTL_MS are cached. */
+  /** Shared reads; only operations listed in CACHE_TTL_MS (or merges of them) are cached. */
   cache?: ReadCache | null;
 }
 
@@ -77,7 +77,7 @@ export class Upstream {
   constructor(private readonly opts: UpstreamOptions) {}
 
   async json<T>(op: string, req: UpstreamRequest): Promise<T> {
-    const ttl = CACHE_TTL_MS[op];
+    const ttl = cacheTtl(op);
     const cache = this.opts.cache;
     if (!cache || !ttl) return this.fetchJson<T>(op, req);
     const key = await cache.key({

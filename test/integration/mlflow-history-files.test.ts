@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Manifest } from '../helpers/manifest';
-import { realMlflowApp, runByName, runGid } from '../helpers/real-mlflow';
+import { experimentByName, projectGid, realMlflowApp, runByName, runGid } from '../helpers/real-mlflow';
 import { errorCodes, expectNoErrors, type TestApp } from '../helpers/test-app';
 
 interface Row {
@@ -35,6 +35,25 @@ describe('history and files from a real MLflow server', () => {
     expect(rows[rows.length - 1]?.step).toBe(2999);
     for (const row of rows) expect(row.values).toEqual({ loss: logged.get(row.step) });
     expect(app.calls.byOp()).toEqual({ 'mlflow.runs.search': 1, 'mlflow.metrics.getHistoryBulkInterval': 1 });
+  });
+
+  it('a 50-run page with config, summary and two sampled history keys costs one search and one bulk-history call per key', async () => {
+    const page = experimentByName(manifest, 'mlgate-page');
+    const data = expectNoErrors(
+      await app.gql<{ runs: { nodes: Array<{ name: string; config: Record<string, unknown>; summary: Record<string, unknown>; history: Row[] }> } }>(
+        `query($p: ID!) { runs(projectId: $p, first: 50, orderBy: ["displayName"]) { nodes { name config summary history(samples: 10, keys: ["loss", "acc"]) { step values } } } }`,
+        { p: projectGid(page.id) },
+      ),
+      app.calls,
+    );
+    expect(data.runs.nodes.map((r) => r.name)).toEqual(Array.from({ length: 50 }, (_, i) => `page-${String(i).padStart(2, '0')}`));
+    for (const run of data.runs.nodes) {
+      const i = Number(run.name.slice(5));
+      expect(run.history).toEqual([{ step: 0, values: { acc: i / 100, loss: 1 - i / 100 } }]);
+      expect(run.summary).toEqual({ acc: i / 100, loss: 1 - i / 100 });
+    }
+    // MLflow's bulk endpoint takes one metric key per call (and up to 100 runs): 1 + keys is its floor.
+    expect(app.calls.byOp()).toEqual({ 'mlflow.runs.search': 1, 'mlflow.metrics.getHistoryBulkInterval': 2 });
   });
 
   it('scans the full history page by page and returns every logged point, with its step and timestamp', async () => {

@@ -83,6 +83,29 @@ describe('W&B sweeps through the gateway', () => {
     expect(app.calls.byOp()).toEqual({ 'wandb.runs': 1, 'wandb.sweep': 1 });
   });
 
+  it('a 50-run page with config, summary, sweep and two sampled history keys costs two W&B requests: runs, then history and sweeps in one document', async () => {
+    const data = expectNoErrors(
+      await app.gql<{ runs: { nodes: Array<{ sourceId: string; config: unknown; summary: unknown; sweep: { sourceId: string } | null; history: Array<{ step: number; values: Record<string, number> }> }> } }>(
+        `query($p: ID!) { runs(projectId: $p, first: 50, orderBy: ["created_at"]) { nodes { sourceId config summary sweep { sourceId } history(samples: 10, keys: ["loss", "acc"]) { step values } } } }`,
+        { p: encodeId('Project', 'wandb', 'mlgate/bulk') },
+      ),
+      app.calls,
+    );
+    const seeded = testSeed().projects.find((p) => p.name === 'bulk')?.runs ?? [];
+    expect(data.runs.nodes).toHaveLength(50);
+    for (const [i, run] of data.runs.nodes.entries()) {
+      const seed = seeded[i];
+      expect(run.sourceId).toBe(seed?.name);
+      expect(run.config).toEqual(seed?.config);
+      expect(run.sweep).toEqual(i % 2 === 0 ? { sourceId: BULK_SWEEP } : null);
+      const first = seed?.history?.[0];
+      expect(run.history[0]).toEqual({ step: 0, values: { loss: first?.loss, acc: first?.acc } });
+      expect(run.history.length).toBeGreaterThan(1);
+    }
+    expect(app.calls.byOp()).toEqual({ 'wandb.runs': 1, 'wandb.sampledHistory+wandb.sweep': 1 });
+    expect(wandb.operations).toEqual(['Runs', 'GetSweep_RunSampledHistory']);
+  });
+
   it('lists a project\'s sweeps; an MLflow experiment has none', async () => {
     const data = expectNoErrors(
       await app.gql<{ project: { sweeps: { nodes: Array<{ sourceId: string; runCount: number }> } } }>(`query($p: ID!) { project(id: $p) { sweeps { nodes { sourceId runCount } } } }`, {

@@ -49,9 +49,9 @@ describe('ReadCache', () => {
   });
 
   it('treats a failing store as a miss', async () => {
+    const down = () => Promise.reject(new Error('store down'));
     const broken = new Keyv();
-    broken.get = () => Promise.reject(new Error('store down'));
-    broken.set = () => Promise.reject(new Error('store down'));
+    Object.assign(broken, { get: down, set: down });
     const cache = new ReadCache(broken, createLogger('silent'));
     const read = () => inRequest(async () => cache.through(await cache.key(KEY_PARTS), 60_000, load));
     expect(await read()).toEqual({ n: 1 });

@@ -1,6 +1,7 @@
 import type { WandbSourceConfig } from '../../config';
 import { gatewayError, type GatewayError } from '../../errors';
 import { Upstream, type SourceDeps } from '../upstream';
+import { DocumentMerger, type PartBuilder } from './document-merger';
 import * as Q from './wandb-queries';
 import type { Wandb } from './wandb-types';
 
@@ -19,6 +20,7 @@ export class WandbClient {
   /** For signed storage URLs on other hosts: W&B credentials go only to W&B's own origin. */
   private readonly foreign: Upstream;
   private readonly origin: string;
+  private readonly merger = new DocumentMerger((op, query, variables) => this.gql(op, query, variables));
 
   constructor(private readonly config: WandbSourceConfig, deps: SourceDeps) {
     this.origin = new URL(config.url).origin;
@@ -74,9 +76,13 @@ export class WandbClient {
     return this.gql('wandb.runCount', Q.RUN_COUNT, { entity, project, filters: JSON.stringify(filters) }, true);
   }
 
+  /** Aliased reads issued together by one request share a W&B request (see DocumentMerger). */
+  private merged<T>(build: PartBuilder): Promise<T> {
+    return this.merger.read(build) as Promise<T>;
+  }
+
   sampledHistory(targets: Q.HistoryTarget[]): Promise<Wandb.Response.SampledHistory> {
-    const { query, variables } = Q.sampledHistoryQuery(targets);
-    return this.gql('wandb.sampledHistory', query, variables);
+    return this.merged(Q.sampledHistoryPart(targets));
   }
 
   sweeps(entity: string, project: string, cursor: string | null, perPage: number): Promise<Wandb.Response.Sweeps> {
@@ -84,8 +90,7 @@ export class WandbClient {
   }
 
   sweepsByName(targets: Q.SweepTarget[]): Promise<Wandb.Response.SweepsByName> {
-    const { query, variables } = Q.sweepsQuery(targets);
-    return this.gql('wandb.sweep', query, variables);
+    return this.merged(Q.sweepsPart(targets));
   }
 
   reports(entity: string, project: string, cursor: string | null, limit: number): Promise<Wandb.Response.Reports> {
@@ -93,8 +98,7 @@ export class WandbClient {
   }
 
   reportsById(ids: string[]): Promise<Wandb.Response.ReportsById> {
-    const { query, variables } = Q.reportsQuery(ids);
-    return this.gql('wandb.report', query, variables);
+    return this.merged(Q.reportsPart(ids));
   }
 
   runFiles(args: { entity: string; project: string; run: string; cursor: string | null; limit: number; names?: string[]; pattern?: string }): Promise<Wandb.Response.RunFiles> {

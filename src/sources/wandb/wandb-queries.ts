@@ -1,7 +1,9 @@
 /**
  * Operations shaped like the wandb SDK's own (wandb/apis/public/runs.py, files.py, history), so the
- * gateway asks W&B nothing the SDK does not. Batched history reuses the SDK's fields under aliases.
+ * gateway asks W&B nothing the SDK does not. Batched reads reuse the SDK's fields under aliases.
  */
+import type { AliasedPart } from './document-merger';
+
 export const RUN_FRAGMENT = `fragment RunFragment on Run {
   id tags name displayName sweepName state group jobType commit readOnly createdAt heartbeatAt
   description notes historyLineCount user { name username }
@@ -52,17 +54,14 @@ export interface HistoryTarget {
 }
 
 /** The SDK's RunSampledHistory, once per run under aliases, so many runs cost one request. */
-export function sampledHistoryQuery(targets: HistoryTarget[]): { query: string; variables: Record<string, unknown> } {
-  const vars: string[] = [];
-  const fields: string[] = [];
-  const variables: Record<string, unknown> = {};
-  targets.forEach((t, i) => {
-    vars.push(`$e${i}: String!, $p${i}: String!, $r${i}: String!, $s${i}: [JSONString!]!`);
-    fields.push(`h${i}: project(name: $p${i}, entityName: $e${i}) { run(name: $r${i}) { sampledHistory(specs: $s${i}) } }`);
-    Object.assign(variables, { [`e${i}`]: t.entity, [`p${i}`]: t.project, [`r${i}`]: t.run, [`s${i}`]: t.specs });
-  });
-  return { query: `query RunSampledHistory(${vars.join(', ')}) {\n  ${fields.join('\n  ')}\n}`, variables };
-}
+export const sampledHistoryPart = (targets: HistoryTarget[]) => (x: string): AliasedPart => ({
+  op: 'wandb.sampledHistory',
+  name: 'RunSampledHistory',
+  varDecls: targets.map((_, i) => `$${x}e${i}: String!, $${x}p${i}: String!, $${x}r${i}: String!, $${x}s${i}: [JSONString!]!`),
+  fields: targets.map((_, i) => `${x}h${i}: project(name: $${x}p${i}, entityName: $${x}e${i}) { run(name: $${x}r${i}) { sampledHistory(specs: $${x}s${i}) } }`),
+  fragments: [],
+  variables: Object.assign({}, ...targets.map((t, i) => ({ [`${x}e${i}`]: t.entity, [`${x}p${i}`]: t.project, [`${x}r${i}`]: t.run, [`${x}s${i}`]: t.specs }))) as Record<string, unknown>,
+});
 
 export const PROJECTS = `query Projects($entity: String, $cursor: String, $perPage: Int = 50) {
   models(entityName: $entity, after: $cursor, first: $perPage) {
@@ -95,17 +94,14 @@ export interface SweepTarget {
 }
 
 /** The SDK's GetSweep, once per sweep under aliases, so the sweeps of a page of runs cost one request. */
-export function sweepsQuery(targets: SweepTarget[]): { query: string; variables: Record<string, unknown> } {
-  const vars: string[] = [];
-  const fields: string[] = [];
-  const variables: Record<string, unknown> = {};
-  targets.forEach((t, i) => {
-    vars.push(`$e${i}: String, $p${i}: String, $n${i}: String!`);
-    fields.push(`s${i}: project(name: $p${i}, entityName: $e${i}) { sweep(sweepName: $n${i}) { ...SweepFragment } }`);
-    Object.assign(variables, { [`e${i}`]: t.entity, [`p${i}`]: t.project, [`n${i}`]: t.sweep });
-  });
-  return { query: `query GetSweep(${vars.join(', ')}) {\n  ${fields.join('\n  ')}\n}\n${SWEEP_FRAGMENT}`, variables };
-}
+export const sweepsPart = (targets: SweepTarget[]) => (x: string): AliasedPart => ({
+  op: 'wandb.sweep',
+  name: 'GetSweep',
+  varDecls: targets.map((_, i) => `$${x}e${i}: String, $${x}p${i}: String, $${x}n${i}: String!`),
+  fields: targets.map((_, i) => `${x}s${i}: project(name: $${x}p${i}, entityName: $${x}e${i}) { sweep(sweepName: $${x}n${i}) { ...SweepFragment } }`),
+  fragments: [SWEEP_FRAGMENT],
+  variables: Object.assign({}, ...targets.map((t, i) => ({ [`${x}e${i}`]: t.entity, [`${x}p${i}`]: t.project, [`${x}n${i}`]: t.sweep }))) as Record<string, unknown>,
+});
 
 /** The SDK's ProjectViews (`api.reports()`), reports being views of type "runs". */
 export const REPORTS = `query ProjectViews($project: String!, $entity: String!, $reportCursor: String, $reportLimit: Int!, $viewType: String = "runs", $viewName: String) {
@@ -118,8 +114,11 @@ export const REPORTS = `query ProjectViews($project: String!, $entity: String!, 
 }`;
 
 /** wandb-workspaces' SpecificReport (`Report.from_url()`), once per report under aliases. */
-export function reportsQuery(ids: string[]): { query: string; variables: Record<string, unknown> } {
-  const vars = ids.map((_, i) => `$r${i}: ID!`);
-  const fields = ids.map((_, i) => `r${i}: view(id: $r${i}) { id name displayName description project { id name entityName } createdAt updatedAt spec user { username } }`);
-  return { query: `query SpecificReport(${vars.join(', ')}) {\n  ${fields.join('\n  ')}\n}`, variables: Object.fromEntries(ids.map((id, i) => [`r${i}`, id])) };
-}
+export const reportsPart = (ids: string[]) => (x: string): AliasedPart => ({
+  op: 'wandb.report',
+  name: 'SpecificReport',
+  varDecls: ids.map((_, i) => `$${x}r${i}: ID!`),
+  fields: ids.map((_, i) => `${x}r${i}: view(id: $${x}r${i}) { id name displayName description project { id name entityName } createdAt updatedAt spec user { username } }`),
+  fragments: [],
+  variables: Object.fromEntries(ids.map((id, i) => [`${x}r${i}`, id])),
+});
