@@ -123,6 +123,29 @@ export interface ReportModel {
   spec: Record<string, unknown>;
 }
 
+/** A report to create, validated: what the caller asked for, in source-neutral terms. */
+export type ReportDraftBlock =
+  | { type: 'TABLE_OF_CONTENTS' }
+  | { type: 'HEADING'; level: 1 | 2 | 3; text: string }
+  | { type: 'PARAGRAPH'; text: string }
+  | { type: 'MARKDOWN'; markdown: string }
+  | { type: 'PANEL_GRID'; runIds: string[] | null; plots: ReportLinePlotDraft[] };
+
+export interface ReportLinePlotDraft {
+  title: string | null;
+  x: string;
+  y: string[];
+  xTitle: string | null;
+  yTitle: string | null;
+}
+
+export interface ReportDraft {
+  projectId: string;
+  title: string;
+  description: string | null;
+  blocks: ReportDraftBlock[];
+}
+
 export interface HistoryRowModel {
   step: number;
   timestamp: Date | null;

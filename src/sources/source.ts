@@ -1,15 +1,4 @@
-import type {
-  HistoryRowModel,
-  ModelVersionModel,
-  Page,
-  ProjectModel,
-  RegisteredModelModel,
-  RunFileModel,
-  ReportModel,
-  RunModel,
-  SourceModel,
-  SweepModel,
-} from '../models';
+import type { HistoryRowModel, ModelVersionModel, Page, ProjectModel, RegisteredModelModel, ReportDraft, ReportModel, RunFileModel, RunModel, SourceModel, SweepModel } from '../models';
 import type { FilterNode } from '../filters/ast';
 import type { RunOrder, SortValue } from '../filters/order';
 
@@ -103,6 +92,8 @@ export interface SourceConnector {
   listReports(projectId: string, page: OffsetPage): Promise<Page<ReportModel>>;
   /** By the source's report ids; `null` for ids that do not exist. */
   getReports(ids: string[]): Promise<Array<ReportModel | null>>;
+  /** Creates a report from validated blocks; returns the new report's id in the source. */
+  createReport(draft: ReportDraft): Promise<string>;
   listRegisteredModels(query: OffsetPage & { filter: string | null }): Promise<Page<RegisteredModelModel>>;
   getRegisteredModels(names: string[]): Promise<Array<RegisteredModelModel | null>>;
   listModelVersions(model: string, page: OffsetPage): Promise<Page<ModelVersionModel>>;

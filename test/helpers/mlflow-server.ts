@@ -12,7 +12,8 @@ export interface MlflowServer {
   stop(): Promise<void>;
 }
 
-export const repoRoot = (): string => resolve(__dirname, '..', '..');
+/** MLGATE_ROOT when bundled elsewhere (scripts/run-ts.mjs sets it), else this file's repo. */
+export const repoRoot = (): string => process.env.MLGATE_ROOT ?? resolve(__dirname, '..', '..');
 
 /** Keeps the real mlflow processes from calling home: the network here is loopback only. */
 const QUIET_ENV = { MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true', PYTHONUNBUFFERED: '1' };

@@ -1,11 +1,12 @@
 import type { GatewayContext } from '../../context';
-import { badInput } from '../../errors';
+import { badInput, gatewayError } from '../../errors';
 import type { Resolvers } from '../../generated/graphql';
 import { decodeId, encodeId } from '../../ids';
 import type { ReportModel } from '../../models';
 import { decodeCursor, fingerprint, toConnection, validateFirst } from '../../pagination';
 import { reportIdFromUrl } from '../../sources/wandb/report-spec';
 import { loadProject, loadReport } from '../base/node';
+import { reportDraft } from './draft';
 
 function loadReportByUrl(ctx: GatewayContext, url: string, sourceName?: string | null): Promise<ReportModel> {
   const reportId = reportIdFromUrl(url);
@@ -16,7 +17,21 @@ function loadReportByUrl(ctx: GatewayContext, url: string, sourceName?: string |
   return loadReport(ctx, { type: 'Report', source: source.info.name, native: reportId });
 }
 
+async function createReport(ctx: GatewayContext, input: Parameters<typeof reportDraft>[0] & { projectId: string }): Promise<{ report: ReportModel }> {
+  const project = decodeId(input.projectId, 'Project');
+  const source = ctx.sources.get(project.source);
+  if (!source.supports.reports) {
+    throw gatewayError('UNSUPPORTED_BY_SOURCE', `Source '${project.source}' has no reports; create reports in a W&B project.`, { source: project.source });
+  }
+  const draft = reportDraft(input, project.source, project.native);
+  const reportId = await source.createReport(draft);
+  return { report: await loadReport(ctx, { type: 'Report', source: project.source, native: reportId }) };
+}
+
 export const reportResolvers: Resolvers = {
+  Mutation: {
+    createReport: (_, { input }, ctx) => createReport(ctx, input),
+  },
   Query: {
     report: (_, { id }, ctx) => loadReport(ctx, decodeId(id, 'Report')),
     reportByUrl: (_, { url, source }, ctx) => loadReportByUrl(ctx, url, source),

@@ -218,6 +218,10 @@ export class MlflowSource implements SourceConnector {
     return Promise.reject(gatewayError('UNSUPPORTED_BY_SOURCE', `MLflow source '${this.name}' has no reports.`, { source: this.name }));
   }
 
+  createReport(): Promise<never> {
+    return Promise.reject(gatewayError('UNSUPPORTED_BY_SOURCE', `MLflow source '${this.name}' has no reports; create reports in a W&B project.`, { source: this.name }));
+  }
+
   async listRegisteredModels(q: OffsetPage & { filter: string | null }): Promise<Page<RegisteredModelModel>> {
     const maxResults = Math.min(q.limit + 1, MLFLOW_LIMITS.registeredModelsPerSearch);
     const res = await this.client.searchRegisteredModels({ filter: q.filter, offset: q.offset, maxResults });

@@ -41,6 +41,16 @@ export class WandbClient {
    */
   private async gql<T>(op: string, query: string, variables: Record<string, unknown>, userInput = false): Promise<T> {
     const res = await this.http.json<Wandb.GraphqlResponse<T>>(op, { method: 'POST', path: '/graphql', body: { query, variables } });
+    return this.dataOf(res, userInput);
+  }
+
+  /** A mutation: never cached, and it makes this source's cached reads stale (Upstream.write). */
+  private async gqlWrite<T>(op: string, query: string, variables: Record<string, unknown>, userInput = false): Promise<T> {
+    const res = await this.http.write<Wandb.GraphqlResponse<T>>(op, { method: 'POST', path: '/graphql', body: { query, variables } });
+    return this.dataOf(res, userInput);
+  }
+
+  private dataOf<T>(res: Wandb.GraphqlResponse<T>, userInput: boolean): T {
     if (res.errors?.length || !res.data) {
       const why = res.errors?.map((e) => e.message ?? '').join('; ').slice(0, 300) ?? 'no data';
       throw gatewayError(userInput ? 'BAD_USER_INPUT' : 'UPSTREAM_ERROR', `W&B source '${this.config.name}' rejected the query: ${why}`, {
@@ -99,6 +109,20 @@ export class WandbClient {
 
   reportsById(ids: string[]): Promise<Wandb.Response.ReportsById> {
     return this.merged(Q.reportsPart(ids));
+  }
+
+  /** A new report (a view of type "runs"), as wandb-workspaces saves one. */
+  upsertView(args: { entity: string; project: string; name: string; title: string; description: string | null; spec: Record<string, unknown> }): Promise<Wandb.Response.UpsertView> {
+    return this.gqlWrite('wandb.upsertView', Q.UPSERT_VIEW, {
+      id: null,
+      entityName: args.entity,
+      projectName: args.project,
+      type: 'runs',
+      name: args.name,
+      displayName: args.title,
+      description: args.description,
+      spec: JSON.stringify(args.spec),
+    });
   }
 
   runFiles(args: { entity: string; project: string; run: string; cursor: string | null; limit: number; names?: string[]; pattern?: string }): Promise<Wandb.Response.RunFiles> {

@@ -122,3 +122,11 @@ export const reportsPart = (ids: string[]) => (x: string): AliasedPart => ({
   fragments: [],
   variables: Object.fromEntries(ids.map((id, i) => [`${x}r${i}`, id])),
 });
+
+/** wandb-workspaces' upsertView (`Report.save()`): `id` null creates a report. */
+export const UPSERT_VIEW = `mutation upsertView($id: ID, $entityName: String, $projectName: String, $type: String, $name: String, $displayName: String, $description: String, $spec: String!) {
+  upsertView(input: { id: $id, entityName: $entityName, projectName: $projectName, name: $name, displayName: $displayName, description: $description, type: $type, createdUsing: WANDB_SDK, spec: $spec }) {
+    view { id type name displayName description project { id name entityName } spec updatedAt }
+    inserted
+  }
+}`;

@@ -1,6 +1,6 @@
 import type { WandbSourceConfig } from '../../config';
 import { badInput, gatewayError, notFound } from '../../errors';
-import type { HistoryRowModel, Page, ProjectModel, ReportModel, RunFileModel, RunModel, SweepModel } from '../../models';
+import type { HistoryRowModel, Page, ProjectModel, ReportDraft, ReportModel, RunFileModel, RunModel, SweepModel } from '../../models';
 import type { FileDownload, HistoryWindow, OffsetPage, RunRef, RunStreamPage, RunStreamQuery, SampledHistoryRequest, SourceConnector, SweepRef } from '../source';
 import type { FilterNode } from '../../filters/ast';
 import { wandbOrder } from '../../filters/order';
@@ -9,6 +9,7 @@ import type { SourceDeps } from '../upstream';
 import { WandbClient } from './wandb-client';
 import type { HistoryTarget } from './wandb-queries';
 import { appUrl, toHistoryRows, toRun, toSweep } from './to-model';
+import { buildReportSpec, newViewName } from './report-build';
 import { toReport } from './report-spec';
 
 const IDS_PER_REQUEST = 100;
@@ -247,6 +248,18 @@ export class WandbSource implements SourceConnector {
       });
     }
     return out;
+  }
+
+  /** Checks the project (and reads its internal id, which run sets carry), then saves the report. */
+  async createReport(draft: ReportDraft): Promise<string> {
+    const { entity, project } = splitProject(draft.projectId);
+    const found = await this.client.project(entity, project);
+    if (!found.project) throw notFound('The project does not exist.', { source: this.name });
+    const spec = buildReportSpec(draft.blocks, { entity, project, internalId: found.project.internalId ?? found.project.id });
+    const res = await this.client.upsertView({ entity, project, name: newViewName(), title: draft.title, description: draft.description, spec });
+    const id = res.upsertView?.view?.id;
+    if (!id) throw gatewayError('UPSTREAM_ERROR', `W&B source '${this.name}' did not return the saved report.`, { source: this.name });
+    return id;
   }
 
   private unsupported(what: string): never {

@@ -100,6 +100,9 @@ export namespace Wandb {
     }
     /** Aliased per report: `r0`, `r1`, ... */
     export type ReportsById = Record<string, View | null>;
+    export interface UpsertView {
+      upsertView: { view: { id: string; name: string; project: { id: string; name: string; entityName: string } | null } | null; inserted: boolean } | null;
+    }
     export interface RunFiles {
       project: { run: { fileCount: number; files: Connection<File> | null } | null } | null;
     }
