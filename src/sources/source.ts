@@ -98,4 +98,6 @@ export interface SourceConnector {
   getRegisteredModels(names: string[]): Promise<Array<RegisteredModelModel | null>>;
   listModelVersions(model: string, page: OffsetPage): Promise<Page<ModelVersionModel>>;
   getModelVersions(refs: ModelVersionRef[]): Promise<Array<ModelVersionModel | null>>;
+  /** Adds and removes aliases of one version (validated by the caller). */
+  setModelVersionAliases(ref: ModelVersionRef, change: { add: string[]; remove: string[] }): Promise<void>;
 }

@@ -2,8 +2,12 @@ import type { Resolvers } from '../../generated/graphql';
 import { decodeId, encodeId, modelVersionNativeId } from '../../ids';
 import { concatSources, decodeCursor, fingerprint, toConnection, validateFirst } from '../../pagination';
 import { loadModelVersion, loadRegisteredModel } from '../base/node';
+import { setModelVersionAliases } from './aliases';
 
 export const registryResolvers: Resolvers = {
+  Mutation: {
+    setModelVersionAliases: (_, args, ctx) => setModelVersionAliases(ctx, args),
+  },
   Query: {
     registeredModels: async (_, args, ctx) => {
       const selected = ctx.sources.select(args.source);

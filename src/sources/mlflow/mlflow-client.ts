@@ -151,6 +151,16 @@ export class MlflowClient {
     });
   }
 
+  /** POST registered-models/alias: points the alias at this version, moving it from any other. */
+  setModelAlias(name: string, alias: string, version: string): Promise<unknown> {
+    return this.http.write('mlflow.registeredModels.setAlias', { method: 'POST', path: '/api/2.0/mlflow/registered-models/alias', body: { name, alias, version } });
+  }
+
+  /** DELETE registered-models/alias */
+  deleteModelAlias(name: string, alias: string): Promise<unknown> {
+    return this.http.write('mlflow.registeredModels.deleteAlias', { method: 'DELETE', path: '/api/2.0/mlflow/registered-models/alias', body: { name, alias } });
+  }
+
   /** GET model-versions/get */
   getModelVersion(name: string, version: string): Promise<Mlflow.Response.ModelVersionsGet> {
     return this.http.json('mlflow.modelVersions.get', { method: 'GET', path: '/api/2.0/mlflow/model-versions/get', query: { name, version } });

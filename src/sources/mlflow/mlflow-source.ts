@@ -262,6 +262,20 @@ export class MlflowSource implements SourceConnector {
     );
   }
 
+  /**
+   * Aliases are the registered model's: an added alias moves from whichever version held it. A
+   * removed alias is deleted only if it points at this version, so a stale request cannot take an
+   * alias away from the version it has since moved to.
+   */
+  async setModelVersionAliases(ref: ModelVersionRef, change: { add: string[]; remove: string[] }): Promise<void> {
+    const current = await orNull(this.client.getRegisteredModel(ref.model));
+    const version = await orNull(this.client.getModelVersion(ref.model, ref.version));
+    if (!current || !version) throw notFound('The model version does not exist.', { source: this.name });
+    const held = new Set((current.registered_model.aliases ?? []).filter((a) => a.version === ref.version).map((a) => a.alias));
+    for (const alias of change.remove) if (held.has(alias)) await this.client.deleteModelAlias(ref.model, alias);
+    for (const alias of change.add) await this.client.setModelAlias(ref.model, alias, ref.version);
+  }
+
   private runs(runs: Mlflow.Run[] | undefined): RunModel[] {
     return (runs ?? []).map((r) => toRun(this.name, this.base, r));
   }

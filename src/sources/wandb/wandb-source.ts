@@ -278,4 +278,7 @@ export class WandbSource implements SourceConnector {
   getModelVersions(): Promise<never> {
     return Promise.resolve().then(() => this.unsupported('Reading registry versions'));
   }
+  setModelVersionAliases(): Promise<never> {
+    return Promise.resolve().then(() => this.unsupported('Changing registry aliases'));
+  }
 }
