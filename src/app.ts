@@ -9,7 +9,9 @@ import { createContext, type GatewayContext } from './context';
 import { createErrorFormatter } from './errors';
 import { filesRouter } from './http/files';
 import { healthRouter } from './http/health';
+import { corsAllowList } from './http/cors';
 import { ideRouter, loadExamples } from './ide/ide-route';
+import { queryLimitsPlugin } from './limits/plugin';
 import { createLogger, type Logger } from './logger';
 import { SCHEMA_DIR } from './modules';
 import { requestScope } from './request-scope';
@@ -52,8 +54,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onUnexpected: (e) => logger.error('unexpected error', { error: e instanceof Error ? e.stack ?? e.message : String(e) }),
     }),
     includeStacktraceInErrorResponses: false,
+    introspection: deps.config.introspection,
+    csrfPrevention: true,
+    // Counted while parsing, so a huge document is refused before it is even built.
+    parseOptions: { maxTokens: deps.config.limits.maxTokens },
     logger: { debug: (m) => logger.debug(String(m)), info: (m) => logger.info(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(deps.config.limits)],
   });
   await server.start();
 
@@ -61,19 +67,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.disable('x-powered-by');
   // Everything a request causes runs in its scope, so shared caches know whose request it is.
   app.use((req, _res, next) => requestScope.run({ principal: 'anonymous', fresh: /\bno-cache\b/i.test(req.get('cache-control') ?? ''), generations: new Map() }, next));
+  app.use(corsAllowList(deps.config.corsOrigins));
   app.use(healthRouter(sources));
   app.use(filesRouter(sources, logger));
-  app.use(
-    ideRouter({
-      assetsDir: join(REPO_DIR, 'ide-dist'),
-      endpointPath: '/graphql',
-      examples: loadExamples(join(REPO_DIR, 'src', 'ide', 'examples')),
-      title: 'mlgate',
-    }),
-  );
+  if (deps.config.ide) {
+    app.use(
+      ideRouter({
+        assetsDir: join(REPO_DIR, 'ide-dist'),
+        endpointPath: '/graphql',
+        examples: loadExamples(join(REPO_DIR, 'src', 'ide', 'examples')),
+        title: 'mlgate',
+      }),
+    );
+  }
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: deps.config.limits.maxBodyBytes }),
     expressMiddleware(server, {
       context: async ({ req }) =>
         createContext({ sources, publicUrl: publicUrl(deps.config, req), requestId: req.get('x-request-id') ?? undefined }),

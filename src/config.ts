@@ -38,6 +38,13 @@ export interface Config {
   dev: boolean;
   /** Upstream reads shared across requests: in memory, or in Redis when `redisUrl` is set; off with MLGATE_CACHE=off. */
   cache: { enabled: boolean; redisUrl: string | null };
+  /** What one request may ask; see src/limits/. */
+  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxBodyBytes: number };
+  /** Introspection and the IDE: on by default, off by default when NODE_ENV=production. */
+  introspection: boolean;
+  ide: boolean;
+  /** Browser origins allowed to call the API cross-origin; none by default. */
+  corsOrigins: string[];
 }
 
 /** Raised for any bad setting; the message names the variable or config-file key at fault. */
@@ -82,7 +89,41 @@ export function loadConfig(env: Env = process.env): Config {
     sources,
     dev: env.NODE_ENV === 'development',
     cache: { enabled: cacheEnabled(env.MLGATE_CACHE), redisUrl: redisUrl(env.REDIS_URL) },
+    limits: {
+      maxDepth: positiveInt(env, 'MLGATE_MAX_DEPTH', 12, 100),
+      maxAliases: positiveInt(env, 'MLGATE_MAX_ALIASES', 30, 10_000),
+      maxCost: positiveInt(env, 'MLGATE_MAX_COST', 2000),
+      maxTokens: positiveInt(env, 'MLGATE_MAX_TOKENS', 5000),
+      maxBodyBytes: positiveInt(env, 'MLGATE_MAX_BODY_BYTES', 1_000_000),
+    },
+    introspection: onOff(env, 'MLGATE_INTROSPECTION', env.NODE_ENV !== 'production'),
+    ide: onOff(env, 'MLGATE_IDE', env.NODE_ENV !== 'production'),
+    corsOrigins: corsOrigins(env.MLGATE_CORS_ORIGINS),
   };
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new ConfigError(`${name} must be on or off, got ${JSON.stringify(raw)}.`);
+}
+
+/** Exact origins (scheme, host, port), comma-separated; `*` is refused: the API carries credentials. */
+function corsOrigins(raw: string | undefined): string[] {
+  if (!raw) return [];
+  return raw.split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
+    let u: URL;
+    try {
+      u = new URL(o);
+    } catch {
+      throw new ConfigError(`MLGATE_CORS_ORIGINS: ${JSON.stringify(o)} is not an origin such as https://app.example.com.`);
+    }
+    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.origin !== o.replace(/\/$/, '')) {
+      throw new ConfigError(`MLGATE_CORS_ORIGINS: ${JSON.stringify(o)} is not an origin such as https://app.example.com.`);
+    }
+    return u.origin;
+  });
 }
 
 function cacheEnabled(raw: string | undefined): boolean {

@@ -27,7 +27,22 @@ describe('configuration', () => {
       dev: false,
       sources: [{ kind: 'mlflow', name: 'mlflow', url: 'http://127.0.0.1:5000', auth: { type: 'bearer', token: 'tok' }, timeoutMs: 15000 }],
       cache: { enabled: true, redisUrl: null },
+      limits: { maxDepth: 12, maxAliases: 30, maxCost: 2000, maxTokens: 5000, maxBodyBytes: 1_000_000 },
+      introspection: true,
+      ide: true,
+      corsOrigins: [],
     });
+  });
+
+  it('turns introspection and the IDE off in production unless asked, and validates limits and CORS origins', () => {
+    const base = { MLFLOW_TRACKING_URI: 'http://h' };
+    expect(loadConfig({ ...base, NODE_ENV: 'production' })).toMatchObject({ introspection: false, ide: false });
+    expect(loadConfig({ ...base, NODE_ENV: 'production', MLGATE_IDE: 'on' })).toMatchObject({ introspection: false, ide: true });
+    expect(loadConfig({ ...base, MLGATE_CORS_ORIGINS: 'https://a.example.com, http://localhost:3000' }).corsOrigins).toEqual(['https://a.example.com', 'http://localhost:3000']);
+    expect(errorOf({ ...base, MLGATE_CORS_ORIGINS: '*' })).toMatch(/MLGATE_CORS_ORIGINS/);
+    expect(errorOf({ ...base, MLGATE_CORS_ORIGINS: 'https://a.example.com/path' })).toMatch(/not an origin/);
+    expect(errorOf({ ...base, MLGATE_MAX_DEPTH: '0' })).toMatch(/MLGATE_MAX_DEPTH/);
+    expect(errorOf({ ...base, MLGATE_INTROSPECTION: 'yes' })).toMatch(/MLGATE_INTROSPECTION must be on or off/);
   });
 
   it('shares the cache through Redis when REDIS_URL is set, and can turn it off', () => {
