@@ -4,17 +4,20 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request } from 'express';
 import { join } from 'node:path';
 import type { Config } from './config';
+import { Authenticator } from './auth/authenticate';
+import { authenticateRequests } from './auth/middleware';
+import { rolePlugin } from './auth/role-plugin';
 import { createReadCache } from './cache/create-cache';
 import { createContext, type GatewayContext } from './context';
 import { createErrorFormatter } from './errors';
 import { filesRouter } from './http/files';
+import { exportRouter } from './http/export/router';
 import { healthRouter } from './http/health';
 import { corsAllowList } from './http/cors';
 import { ideRouter, loadExamples } from './ide/ide-route';
 import { queryLimitsPlugin } from './limits/plugin';
 import { createLogger, type Logger } from './logger';
 import { SCHEMA_DIR } from './modules';
-import { requestScope } from './request-scope';
 import { buildSchema } from './schema';
 import { createSources, type SourceRegistry } from './sources';
 import type { CallRecorder, FetchFn } from './sources/upstream';
@@ -46,6 +49,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     record: (call) => logger.debug('upstream call', { ...call }),
   };
   const cache = deps.config.cache.enabled ? createReadCache(deps.config.cache.redisUrl, logger) : null;
+  const auth = new Authenticator(deps.config.auth);
+  if (!auth.enabled) logger.warn('authentication is off: every caller is trusted as an admin; set MLGATE_API_KEYS_FILE or MLGATE_JWT_ISSUER');
+  const callerSources = deps.config.sources.filter((s) => s.credentials === 'caller').map((s) => s.name);
   const sources = createSources(deps.config, { fetch: deps.fetch ?? globalThis.fetch, recorder, cache });
   const server = new ApolloServer<GatewayContext>({
     schema: buildSchema(),
@@ -59,17 +65,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Counted while parsing, so a huge document is refused before it is even built.
     parseOptions: { maxTokens: deps.config.limits.maxTokens },
     logger: { debug: (m) => logger.debug(String(m)), info: (m) => logger.info(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
-    plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(deps.config.limits)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), rolePlugin(), queryLimitsPlugin(deps.config.limits)],
   });
   await server.start();
 
   const app = express();
   app.disable('x-powered-by');
-  // Everything a request causes runs in its scope, so shared caches know whose request it is.
-  app.use((req, _res, next) => requestScope.run({ principal: 'anonymous', fresh: /\bno-cache\b/i.test(req.get('cache-control') ?? ''), generations: new Map() }, next));
   app.use(corsAllowList(deps.config.corsOrigins));
   app.use(healthRouter(sources));
-  app.use(filesRouter(sources, logger));
   if (deps.config.ide) {
     app.use(
       ideRouter({
@@ -80,6 +83,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }),
     );
   }
+  // Everything below is authenticated and runs in the caller's scope (principal, role, credentials).
+  app.use(authenticateRequests(auth, callerSources));
+  app.use(filesRouter(sources, logger));
+  app.use(exportRouter(logger, (req) => createContext({ sources, publicUrl: publicUrl(deps.config, req), requestId: req.get('x-request-id') ?? undefined })));
   app.use(
     '/graphql',
     express.json({ limit: deps.config.limits.maxBodyBytes }),

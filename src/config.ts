@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { loadAuthConfig, type AuthConfig } from './auth/auth-config';
 
 export type SourceAuth =
   | { type: 'none' }
@@ -12,6 +13,8 @@ export interface MlflowSourceConfig {
   url: string;
   auth: SourceAuth;
   timeoutMs: number;
+  /** `caller`: each request brings its own token (X-Source-Token-<name>) instead of `auth`. */
+  credentials: SourceCredentials;
 }
 
 export interface WandbSourceConfig {
@@ -23,7 +26,11 @@ export interface WandbSourceConfig {
   /** Entity used when a path names none; the viewer's default entity otherwise. */
   entity: string | null;
   timeoutMs: number;
+  /** `caller`: each request brings its own API key (X-Source-Token-<name>); `apiKey` is then empty. */
+  credentials: SourceCredentials;
 }
+
+export type SourceCredentials = 'service' | 'caller';
 
 export type SourceConfig = MlflowSourceConfig | WandbSourceConfig;
 
@@ -45,6 +52,8 @@ export interface Config {
   ide: boolean;
   /** Browser origins allowed to call the API cross-origin; none by default. */
   corsOrigins: string[];
+  /** API keys and JWT verification; with neither, authentication is off. */
+  auth: AuthConfig;
 }
 
 /** Raised for any bad setting; the message names the variable or config-file key at fault. */
@@ -66,6 +75,7 @@ export function loadConfig(env: Env = process.env): Config {
       url: trackingUrl(env.MLFLOW_TRACKING_URI, 'MLFLOW_TRACKING_URI'),
       auth: mlflowAuthFromEnv(env, 'MLFLOW_TRACKING_'),
       timeoutMs,
+      credentials: credentialsMode(env.MLFLOW_CREDENTIALS, 'MLFLOW_CREDENTIALS'),
     });
   }
   if (env.WANDB_API_KEY && !sources.some((s) => s.name === 'wandb')) {
@@ -76,6 +86,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiKey: wandbKey(env.WANDB_API_KEY, 'WANDB_API_KEY'),
       entity: env.WANDB_ENTITY || null,
       timeoutMs,
+      credentials: 'service',
     });
   } else if (env.WANDB_BASE_URL && !env.WANDB_API_KEY && !sources.some((s) => s.kind === 'wandb')) {
     throw new ConfigError('WANDB_BASE_URL is set but WANDB_API_KEY is not; the W&B source needs an API key.');
@@ -99,7 +110,16 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: onOff(env, 'MLGATE_INTROSPECTION', env.NODE_ENV !== 'production'),
     ide: onOff(env, 'MLGATE_IDE', env.NODE_ENV !== 'production'),
     corsOrigins: corsOrigins(env.MLGATE_CORS_ORIGINS),
+    auth: loadAuthConfig(env, (message) => {
+      throw new ConfigError(message);
+    }),
   };
+}
+
+function credentialsMode(raw: unknown, where: string): SourceCredentials {
+  if (raw === undefined || raw === '' || raw === 'service') return 'service';
+  if (raw === 'caller') return 'caller';
+  throw new ConfigError(`${where} must be "service" or "caller".`);
 }
 
 function onOff(env: Env, name: string, fallback: boolean): boolean {
@@ -202,6 +222,7 @@ interface FileSource {
   usernameEnv?: unknown;
   passwordEnv?: unknown;
   timeoutMs?: unknown;
+  credentials?: unknown;
 }
 
 /**
@@ -226,17 +247,21 @@ function sourcesFromFile(path: string, env: Env, timeoutMs: number): SourceConfi
     seen.add(raw.name);
     if (raw.kind !== 'mlflow' && raw.kind !== 'wandb') throw new ConfigError(`${at}.kind must be "mlflow" or "wandb".`);
     const timeout = raw.timeoutMs === undefined ? timeoutMs : fileTimeout(raw.timeoutMs, at);
+    const credentials = credentialsMode(raw.credentials, `${at}.credentials`);
     if (raw.kind === 'wandb') {
       const keyVar = raw.apiKeyEnv;
-      if (typeof keyVar !== 'string' || !env[keyVar]) throw new ConfigError(`${at}.apiKeyEnv must name a set environment variable holding the W&B API key.`);
+      if (credentials === 'caller') {
+        if (keyVar !== undefined) throw new ConfigError(`${at}: a source with "credentials": "caller" takes no apiKeyEnv; callers send their own keys.`);
+      } else if (typeof keyVar !== 'string' || !env[keyVar]) throw new ConfigError(`${at}.apiKeyEnv must name a set environment variable holding the W&B API key.`);
       if (raw.entity !== undefined && typeof raw.entity !== 'string') throw new ConfigError(`${at}.entity must be a string.`);
       return {
         kind: 'wandb' as const,
         name: raw.name,
         url: trackingUrl(typeof raw.url === 'string' ? raw.url : WANDB_CLOUD, `${at}.url`),
-        apiKey: wandbKey(env[keyVar] as string, `${at}.apiKeyEnv (${keyVar})`),
+        apiKey: credentials === 'caller' ? '' : wandbKey(env[keyVar as string] as string, `${at}.apiKeyEnv (${String(keyVar)})`),
         entity: (raw.entity as string | undefined) ?? null,
         timeoutMs: timeout,
+        credentials,
       };
     }
     if (typeof raw.url !== 'string') throw new ConfigError(`${at}.url must be a string.`);
@@ -246,6 +271,7 @@ function sourcesFromFile(path: string, env: Env, timeoutMs: number): SourceConfi
       url: trackingUrl(raw.url, `${at}.url`),
       auth: fileAuth(raw, env, at),
       timeoutMs: timeout,
+      credentials,
     };
   });
 }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Role } from './auth/roles';
 
 /** Who is asking and how, for code far from the GraphQL context (the upstream cache). */
 export interface RequestScope {
@@ -6,6 +7,10 @@ export interface RequestScope {
   principal: string;
   /** The caller asked for fresh data (`Cache-Control: no-cache`): read upstream, refresh the cache. */
   fresh: boolean;
+  /** What the caller may do; absent outside requests (trusted internal work). */
+  role?: Role;
+  /** The caller's own upstream credentials, by source name, for sources configured to use them. */
+  upstreamSecrets?: Record<string, string>;
   /** Cache generations already read in this request (see ReadCache.invalidate). */
   generations?: Map<string, string>;
 }

@@ -1,29 +1,12 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Router, type Response } from 'express';
-import { GatewayError, type ErrorCode } from '../errors';
+import { Router } from 'express';
+import { GatewayError } from '../errors';
 import { decodeId, parseRunNativeId } from '../ids';
 import { validArtifactPath } from '../modules/runs/files';
 import type { SourceRegistry } from '../sources';
 import type { Logger } from '../logger';
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 502,
-  FORBIDDEN: 502,
-  NOT_FOUND: 404,
-  UPSTREAM_UNAVAILABLE: 503,
-  UPSTREAM_ERROR: 502,
-};
-
-function sendError(res: Response, e: unknown, logger: Logger): void {
-  if (e instanceof GatewayError) {
-    res.status(STATUS[e.code] ?? 500).json({ errors: [{ message: e.message, extensions: e.extensions }] });
-    return;
-  }
-  logger.error('file download failed', { error: e instanceof Error ? e.message : String(e) });
-  res.status(500).json({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-}
+import { sendError } from './error-response';
 
 /**
  * `GET /files/<run id>/<path>` streams a run's file from its source with the gateway's credentials,
@@ -45,7 +28,7 @@ export function filesRouter(sources: SourceRegistry, logger: Logger): Router {
       res.setHeader('x-content-type-options', 'nosniff');
       await pipeline(Readable.fromWeb(file.body as import('node:stream/web').ReadableStream), res);
     } catch (e) {
-      if (!res.headersSent) sendError(res, e, logger);
+      if (!res.headersSent) sendError(res, e, logger, 'file download');
       else res.destroy();
     }
   });

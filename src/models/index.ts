@@ -152,6 +152,14 @@ export interface HistoryRowModel {
   values: Record<string, number | string>;
 }
 
+/** One sample of a run's system metrics (CPU, memory, GPU...). */
+export interface SystemMetricsRowModel {
+  /** MLflow logs system metrics by step; W&B's system events have none (`null`). */
+  step: number | null;
+  timestamp: Date | null;
+  values: Record<string, number | string>;
+}
+
 export interface RunFileModel {
   path: string;
   name: string;

@@ -1,4 +1,4 @@
-import type { HistoryRowModel, ModelVersionModel, Page, ProjectModel, RegisteredModelModel, ReportDraft, ReportModel, RunFileModel, RunModel, SourceModel, SweepModel } from '../models';
+import type { HistoryRowModel, ModelVersionModel, Page, ProjectModel, RegisteredModelModel, ReportDraft, ReportModel, RunFileModel, RunModel, SourceModel, SweepModel, SystemMetricsRowModel } from '../models';
 import type { FilterNode } from '../filters/ast';
 import type { RunOrder, SortValue } from '../filters/order';
 
@@ -50,6 +50,15 @@ export interface HistoryWindow {
   toStep: number;
 }
 
+/** A run's system metrics: names first, so a CSV header can be written before any row is read. */
+export interface SystemMetricsHistory {
+  keys: string[];
+  /** Whether rows carry a step (MLflow) or only a time (W&B). */
+  stepped: boolean;
+  /** Rows in order, a batch at a time, read only as the caller asks for them. */
+  batches: AsyncIterable<SystemMetricsRowModel[]>;
+}
+
 export interface FileDownload {
   body: ReadableStream<Uint8Array>;
   contentType: string | null;
@@ -85,6 +94,8 @@ export interface SourceConnector {
   getRuns(refs: RunRef[]): Promise<Array<RunModel | null>>;
   sampledHistory(requests: SampledHistoryRequest[]): Promise<HistoryRowModel[][]>;
   historyWindow(run: RunModel, window: HistoryWindow): Promise<HistoryRowModel[]>;
+  /** The run's whole system-metrics history, unsampled where the source allows. */
+  systemMetricsHistory(run: RunModel): Promise<SystemMetricsHistory>;
   listFiles(run: RunRef, path: string, recursive: boolean): Promise<RunFileModel[]>;
   openFile(run: RunRef, path: string): Promise<FileDownload>;
   listSweeps(projectId: string, page: OffsetPage): Promise<Page<SweepModel>>;

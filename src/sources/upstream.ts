@@ -1,6 +1,7 @@
 import { cacheTtl } from '../cache/ttl';
 import type { ReadCache } from '../cache/read-cache';
 import { gatewayError, type GatewayError } from '../errors';
+import { currentScope, requestScope } from '../request-scope';
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -67,6 +68,11 @@ export interface UpstreamOptions {
   errorFromResponse: (status: number, body: string) => GatewayError;
   /** Shared reads; only operations listed in CACHE_TTL_MS (or merges of them) are cached. */
   cache?: ReadCache | null;
+  /**
+   * For sources configured with `credentials: caller`: the Authorization header built from the
+   * calling request's own secret, used instead of the service credentials in `headers`.
+   */
+  callerAuthorization?: (secret: string) => string;
 }
 
 /**
@@ -82,7 +88,7 @@ export class Upstream {
     if (!cache || !ttl) return this.fetchJson<T>(op, req);
     const key = await cache.key({
       source: this.opts.source,
-      credentials: this.opts.headers.authorization ?? '',
+      credentials: this.headers().authorization ?? '',
       op,
       request: `${req.method} ${this.url(req)} ${JSON.stringify(req.body ?? null)}`,
     });
@@ -122,7 +128,7 @@ export class Upstream {
     const started = performance.now();
     const finish = (status: number | null, outcome: UpstreamCall['outcome']) =>
       recorder.record({ source, op, method: req.method, status, outcome, durationMs: Math.round(performance.now() - started) });
-    const headers: Record<string, string> = { ...this.opts.headers };
+    const headers = this.headers();
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
@@ -148,6 +154,19 @@ export class Upstream {
     finish(res.status, 'http_error');
     const body = await res.text().catch(() => '');
     throw this.opts.errorFromResponse(res.status, body);
+  }
+
+  /** The headers of this call: with the caller's own credentials where the source uses them. */
+  private headers(): Record<string, string> {
+    const { callerAuthorization, source, label } = this.opts;
+    if (!callerAuthorization) return { ...this.opts.headers };
+    // Outside any request (readiness probes) there is no caller: probe without credentials.
+    if (!requestScope.getStore()) return { ...this.opts.headers };
+    const secret = currentScope().upstreamSecrets?.[source];
+    if (!secret) {
+      throw gatewayError('UNAUTHENTICATED', `${label} source '${source}' uses each caller's own credentials: send them in the X-Source-Token-${source} header.`, { source });
+    }
+    return { ...this.opts.headers, authorization: callerAuthorization(secret) };
   }
 
   private url(req: UpstreamRequest): string {

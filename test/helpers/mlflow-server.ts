@@ -48,14 +48,15 @@ function tail(lines: string[]): string {
 }
 
 /** Starts a real `mlflow server` on a free loopback port with a SQLite store; throws loudly if it cannot. */
-export async function startMlflowServer(opts: { dir?: string; backendStoreUri?: string } = {}): Promise<MlflowServer> {
+export async function startMlflowServer(opts: { dir?: string; backendStoreUri?: string; appName?: string; env?: Record<string, string> } = {}): Promise<MlflowServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'mlgate-mlflow-'));
   const port = await freePort();
   const args = ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1'];
   args.push('--backend-store-uri', opts.backendStoreUri ?? `sqlite:///${join(dir, 'mlflow.db')}`);
   args.push('--artifacts-destination', join(dir, 'artifacts'));
+  if (opts.appName) args.push('--app-name', opts.appName);
   // Detached: its own process group, so stop() also ends the uvicorn workers.
-  const child: ChildProcess = spawn(venvBin('mlflow'), args, { cwd: dir, detached: true, env: { ...process.env, ...QUIET_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(venvBin('mlflow'), args, { cwd: dir, detached: true, env: { ...process.env, ...QUIET_ENV, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));

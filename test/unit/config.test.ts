@@ -25,12 +25,13 @@ describe('configuration', () => {
       port: 4000,
       publicUrl: null,
       dev: false,
-      sources: [{ kind: 'mlflow', name: 'mlflow', url: 'http://127.0.0.1:5000', auth: { type: 'bearer', token: 'tok' }, timeoutMs: 15000 }],
+      sources: [{ kind: 'mlflow', name: 'mlflow', url: 'http://127.0.0.1:5000', auth: { type: 'bearer', token: 'tok' }, timeoutMs: 15000, credentials: 'service' }],
       cache: { enabled: true, redisUrl: null },
       limits: { maxDepth: 12, maxAliases: 30, maxCost: 2000, maxTokens: 5000, maxBodyBytes: 1_000_000 },
       introspection: true,
       ide: true,
       corsOrigins: [],
+      auth: { apiKeys: [], jwt: null },
     });
   });
 
@@ -90,7 +91,7 @@ describe('configuration', () => {
   it('adds a W&B source from WANDB_API_KEY, with the cloud as the default base URL', () => {
     const key = 'local-0123456789012345678901234567890123456789';
     expect(loadConfig({ WANDB_API_KEY: key }).sources).toEqual([
-      { kind: 'wandb', name: 'wandb', url: 'https://api.wandb.ai', apiKey: key, entity: null, timeoutMs: 15000 },
+      { kind: 'wandb', name: 'wandb', url: 'https://api.wandb.ai', apiKey: key, entity: null, timeoutMs: 15000, credentials: 'service' },
     ]);
     expect(loadConfig({ WANDB_API_KEY: key, WANDB_BASE_URL: 'http://127.0.0.1:8080', WANDB_ENTITY: 'team' }).sources[0]).toMatchObject({ url: 'http://127.0.0.1:8080', entity: 'team' });
   });

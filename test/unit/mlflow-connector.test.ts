@@ -10,6 +10,7 @@ const config = (over: Partial<MlflowSourceConfig> = {}): MlflowSourceConfig => (
   url: 'http://mlflow.test:5000',
   auth: { type: 'none' },
   timeoutMs: 200,
+  credentials: 'service',
   ...over,
 });
 

@@ -6,7 +6,7 @@ import { appUrl } from '../../src/sources/wandb/to-model';
 import { FakeFetch } from '../helpers/fake-fetch';
 
 const KEY = 'local-0123456789012345678901234567890123456789';
-const config: WandbSourceConfig = { kind: 'wandb', name: 'team', url: 'http://wandb.test:8080', apiKey: KEY, entity: null, timeoutMs: 500 };
+const config: WandbSourceConfig = { kind: 'wandb', name: 'team', url: 'http://wandb.test:8080', apiKey: KEY, entity: null, timeoutMs: 500, credentials: 'service' };
 
 function client(fake: FakeFetch) {
   const calls = new CallLog();

@@ -4,8 +4,8 @@ import type { HistoryRowModel, PageInfoModel, RunModel } from '../../models';
 import { decodeCursor, encodeCursor, fingerprint } from '../../pagination';
 
 const MAX_SAMPLES = 2500;
-const MAX_PAGE_STEPS = 1000;
-const MAX_KEYS = 100;
+export const MAX_PAGE_STEPS = 1000;
+export const MAX_KEYS = 100;
 
 export function historyKeys(run: RunModel): string[] {
   return Object.keys(run.latestMetrics).sort();

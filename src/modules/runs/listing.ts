@@ -15,7 +15,7 @@ export interface RunStream {
 /** Per stream: not started (`null`), a resume state, or `'x'` when read to its end. */
 type Positions = Array<StreamState | null | 'x'>;
 
-const MAX_STREAMS = 20;
+export const MAX_STREAMS = 20;
 
 function encode(fp: string, positions: Positions): string {
   return Buffer.from(JSON.stringify({ v: 2, f: fp, p: positions }), 'utf8').toString('base64url');

@@ -33,6 +33,8 @@ export class MlflowClient {
       fetch: deps.fetch,
       recorder: deps.recorder,
       cache: deps.cache,
+      // A caller's MLflow credentials: a full `Basic ...`/`Bearer ...` value, or a bare token.
+      callerAuthorization: config.credentials === 'caller' ? (secret) => (/^(basic|bearer) /i.test(secret) ? secret : `Bearer ${secret}`) : undefined,
       errorFromResponse: (status, body) => errorFromResponse(config.name, status, body),
     });
   }

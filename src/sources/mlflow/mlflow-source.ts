@@ -1,6 +1,6 @@
 import { badInput, GatewayError, gatewayError, notFound } from '../../errors';
 import type { MlflowSourceConfig } from '../../config';
-import type { HistoryRowModel, ModelVersionModel, Page, RegisteredModelModel, ReportModel, RunFileModel, RunModel, SweepModel } from '../../models';
+import type { HistoryRowModel, ModelVersionModel, Page, RegisteredModelModel, ReportModel, RunFileModel, RunModel, SweepModel, SystemMetricsRowModel } from '../../models';
 import type { SourceDeps } from '../upstream';
 import type {
   FileDownload,
@@ -12,6 +12,7 @@ import type {
   RunStreamQuery,
   SampledHistoryRequest,
   SourceConnector,
+  SystemMetricsHistory,
 } from '../source';
 import type { FilterNode } from '../../filters/ast';
 import { compileMlflow } from '../../filters/mlflow';
@@ -22,6 +23,11 @@ import { toHistoryRows, toModelVersion, toProject, toRegisteredModel, toRun, toR
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const RUNS_PER_IN_FILTER = 100;
+
+/** MLflow's system-metrics monitor logs ordinary metrics under this prefix, one step per sample. */
+const SYSTEM_METRIC_PREFIX = 'system/';
+/** Steps of system metrics read per window: one bulk-interval request per key, well under its 2500 points. */
+const SYSTEM_WINDOW_STEPS = 1000;
 
 const chunk = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
@@ -183,6 +189,20 @@ export class MlflowSource implements SourceConnector {
     const mid = Math.floor((from + to) / 2);
     const [a, b] = await Promise.all([this.unsampledWindow(runId, key, from, mid), this.unsampledWindow(runId, key, mid + 1, to)]);
     return [...a, ...b];
+  }
+
+  /** The `system/...` metrics, unsampled, read window by window as the caller consumes them. */
+  async systemMetricsHistory(run: RunModel): Promise<SystemMetricsHistory> {
+    const keys = Object.keys(run.latestMetrics).filter((k) => k.startsWith(SYSTEM_METRIC_PREFIX)).sort();
+    const last = Math.max(-1, ...keys.map((k) => run.latestMetrics[k]?.step ?? -1));
+    return { keys, stepped: true, batches: this.systemMetricWindows(run, keys, last) };
+  }
+
+  private async *systemMetricWindows(run: RunModel, keys: string[], last: number): AsyncGenerator<SystemMetricsRowModel[]> {
+    for (let from = 0; from <= last; from += SYSTEM_WINDOW_STEPS) {
+      const rows = await this.historyWindow(run, { keys, fromStep: from, toStep: Math.min(from + SYSTEM_WINDOW_STEPS - 1, last) });
+      if (rows.length) yield rows;
+    }
   }
 
   async listFiles(run: RunRef, path: string, recursive: boolean): Promise<RunFileModel[]> {

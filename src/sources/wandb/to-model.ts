@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import type { HistoryRowModel, MetricPoint, RunModel, RunState, SweepModel, SweepState } from '../../models';
+import type { HistoryRowModel, MetricPoint, RunModel, RunState, SweepModel, SweepState, SystemMetricsRowModel } from '../../models';
 import type { Wandb } from './wandb-types';
 
 const STATES: Record<string, RunState> = {
@@ -92,6 +92,20 @@ export function toHistoryRows(rows: Iterable<Record<string, unknown>>): HistoryR
     bySteps.set(step, out);
   }
   return [...bySteps.values()].sort((a, b) => a.step - b.step);
+}
+
+/** W&B system events carry `_timestamp` (seconds), `_runtime` and `system.*` keys, and no step. */
+export function toSystemMetricRows(lines: Iterable<string>): SystemMetricsRowModel[] {
+  const rows: SystemMetricsRowModel[] = [];
+  for (const line of lines) {
+    const event = JSON.parse(line) as unknown;
+    if (event === null || typeof event !== 'object' || Array.isArray(event)) continue;
+    const values: Record<string, number | string> = {};
+    for (const [k, v] of Object.entries(event)) if (k !== '_timestamp' && (typeof v === 'number' || typeof v === 'string')) values[k] = v;
+    const ts = (event as { _timestamp?: unknown })._timestamp;
+    rows.push({ step: null, timestamp: typeof ts === 'number' ? new Date(ts * 1000) : null, values });
+  }
+  return rows;
 }
 
 const SWEEP_STATES: ReadonlySet<string> = new Set<SweepState>(['PENDING', 'RUNNING', 'PAUSED', 'CANCELED', 'FINISHED', 'FAILED', 'CRASHED']);

@@ -30,6 +30,7 @@ export class WandbClient {
       baseUrl: config.url,
       headers: { accept: 'application/json', authorization: `Basic ${Buffer.from(`api:${config.apiKey}`).toString('base64')}` },
       cache: deps.cache,
+      callerAuthorization: config.credentials === 'caller' ? (key) => `Basic ${Buffer.from(`api:${key}`).toString('base64')}` : undefined,
       errorFromResponse: (status, body) => errorFromResponse(config.name, status, body),
     });
     this.foreign = new Upstream({ ...common, baseUrl: '', headers: {}, errorFromResponse: (status, body) => errorFromResponse(config.name, status, body) });
@@ -93,6 +94,11 @@ export class WandbClient {
 
   sampledHistory(targets: Q.HistoryTarget[]): Promise<Wandb.Response.SampledHistory> {
     return this.merged(Q.sampledHistoryPart(targets));
+  }
+
+  /** A run's system-metrics events, one JSON string per sample, as `run.history(stream="events")` reads them. */
+  runEvents(entity: string, project: string, run: string, samples: number): Promise<Wandb.Response.RunEvents> {
+    return this.gql('wandb.events', Q.RUN_EVENTS, { entity, project, name: run, samples });
   }
 
   sweeps(entity: string, project: string, cursor: string | null, perPage: number): Promise<Wandb.Response.Sweeps> {

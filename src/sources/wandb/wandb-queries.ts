@@ -63,6 +63,13 @@ export const sampledHistoryPart = (targets: HistoryTarget[]) => (x: string): Ali
   variables: Object.assign({}, ...targets.map((t, i) => ({ [`${x}e${i}`]: t.entity, [`${x}p${i}`]: t.project, [`${x}r${i}`]: t.run, [`${x}s${i}`]: t.specs }))) as Record<string, unknown>,
 });
 
+/** The SDK's RunFullHistory for `run.history(stream="events")`: the run's system metrics, sampled to `samples`. */
+export const RUN_EVENTS = `query RunFullHistory($project: String!, $entity: String!, $name: String!, $samples: Int) {
+  project(name: $project, entityName: $entity) {
+    run(name: $name) { events(samples: $samples) }
+  }
+}`;
+
 export const PROJECTS = `query Projects($entity: String, $cursor: String, $perPage: Int = 50) {
   models(entityName: $entity, after: $cursor, first: $perPage) {
     edges { node { id name entityName createdAt isBenchmark } cursor }

@@ -1,14 +1,14 @@
 import type { WandbSourceConfig } from '../../config';
 import { badInput, gatewayError, notFound } from '../../errors';
 import type { HistoryRowModel, Page, ProjectModel, ReportDraft, ReportModel, RunFileModel, RunModel, SweepModel } from '../../models';
-import type { FileDownload, HistoryWindow, OffsetPage, RunRef, RunStreamPage, RunStreamQuery, SampledHistoryRequest, SourceConnector, SweepRef } from '../source';
+import type { FileDownload, HistoryWindow, OffsetPage, RunRef, RunStreamPage, RunStreamQuery, SampledHistoryRequest, SourceConnector, SweepRef, SystemMetricsHistory } from '../source';
 import type { FilterNode } from '../../filters/ast';
 import { wandbOrder } from '../../filters/order';
 import { toWandbFilter } from '../../filters/wandb';
 import type { SourceDeps } from '../upstream';
 import { WandbClient } from './wandb-client';
 import type { HistoryTarget } from './wandb-queries';
-import { appUrl, toHistoryRows, toRun, toSweep } from './to-model';
+import { appUrl, toHistoryRows, toRun, toSweep, toSystemMetricRows } from './to-model';
 import { buildReportSpec, newViewName } from './report-build';
 import { toReport } from './report-spec';
 
@@ -16,6 +16,11 @@ const IDS_PER_REQUEST = 100;
 const FILES_PER_PAGE = 1000;
 /** Aliased runs per sampled-history request; keeps each W&B request a modest size. */
 const RUNS_PER_HISTORY_REQUEST = 50;
+/**
+ * W&B serves system metrics only as a sample of at most `samples` events; a run logs one event per
+ * 15 s by default, so this many covers about 17 days of a run before W&B starts sampling.
+ */
+const EVENT_SAMPLES = 100_000;
 /** Aliased sweeps or reports per GetSweep or SpecificReport request. */
 const SWEEPS_PER_REQUEST = 50;
 
@@ -47,12 +52,18 @@ export class WandbSource implements SourceConnector {
     return this.info.name;
   }
 
-  /** The API key's default entity, asked once per process (one key per source). */
+  /**
+   * The API key's default entity, asked once per process (one key per source). With callers' own
+   * keys each key has its own entity, so it is asked per request (the Viewer read is cached).
+   */
   entity(): Promise<string> {
-    this.defaultEntity ??= this.client.viewer().then((v) => {
-      if (!v.viewer?.entity) throw gatewayError('UNAUTHENTICATED', `W&B source '${this.name}' did not recognise the API key.`, { source: this.name });
-      return v.viewer.entity;
-    });
+    const ask = () =>
+      this.client.viewer().then((v) => {
+        if (!v.viewer?.entity) throw gatewayError('UNAUTHENTICATED', `W&B source '${this.name}' did not recognise the API key.`, { source: this.name });
+        return v.viewer.entity;
+      });
+    if (this.config.credentials === 'caller' && !this.config.entity) return ask();
+    this.defaultEntity ??= ask();
     this.defaultEntity.catch(() => (this.defaultEntity = null));
     return this.defaultEntity;
   }
@@ -156,6 +167,24 @@ export class WandbSource implements SourceConnector {
     const specs = w.keys.map((k) => ({ keys: ['_step', '_timestamp', k], samples, minStep: w.fromStep, maxStep: w.toStep }));
     const [rows] = await this.historyOf([this.target(run, specs)]);
     return rows ?? [];
+  }
+
+  /** One request: the SDK's `run.history(stream="events")` with enough samples for the whole run. */
+  async systemMetricsHistory(run: RunModel): Promise<SystemMetricsHistory> {
+    const { entity, project } = splitProject(run.projectId);
+    const res = await this.client.runEvents(entity, project, run.sourceId, EVENT_SAMPLES);
+    if (!res.project?.run) throw notFound('The run does not exist.', { source: this.name });
+    const rows = toSystemMetricRows(res.project.run.events);
+    const keys = new Set<string>();
+    for (const row of rows) for (const k of Object.keys(row.values)) keys.add(k);
+    const underscoreFirst = (a: string, b: string) => Number(b.startsWith('_')) - Number(a.startsWith('_')) || (a < b ? -1 : a > b ? 1 : 0);
+    return {
+      keys: [...keys].sort(underscoreFirst),
+      stepped: false,
+      batches: (async function* () {
+        if (rows.length) yield rows;
+      })(),
+    };
   }
 
   /** W&B files are a flat list of names; directories are derived from the `/` in them. */

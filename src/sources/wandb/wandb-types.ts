@@ -90,6 +90,10 @@ export namespace Wandb {
     }
     /** Aliased per run: `h0`, `h1`, ... each a project holding one run's sampled history. */
     export type SampledHistory = Record<string, { run: { sampledHistory: Array<Array<Record<string, unknown>>> } | null } | null>;
+    /** Each event is a JSON-encoded object: `_timestamp` (seconds), `_runtime` and `system.*` keys. */
+    export interface RunEvents {
+      project: { run: { events: string[] } | null } | null;
+    }
     export interface Sweeps {
       project: { totalSweeps?: number; sweeps: Connection<Sweep> | null } | null;
     }

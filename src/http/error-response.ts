@@ -1,0 +1,26 @@
+import type { Response } from 'express';
+import { GatewayError, type ErrorCode } from '../errors';
+import type { Logger } from '../logger';
+
+/** HTTP statuses of the gateway's error codes, for routes outside GraphQL. */
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 502,
+  FORBIDDEN: 502,
+  NOT_FOUND: 404,
+  UPSTREAM_UNAVAILABLE: 503,
+  UPSTREAM_ERROR: 502,
+};
+
+/**
+ * A JSON error body shaped like a GraphQL error, so clients read one format everywhere. Anything
+ * not raised as a GatewayError is masked, as GraphQL's formatError does.
+ */
+export function sendError(res: Response, e: unknown, logger: Logger, what: string): void {
+  if (e instanceof GatewayError) {
+    res.status(STATUS[e.code] ?? 500).json({ errors: [{ message: e.message, extensions: e.extensions }] });
+    return;
+  }
+  logger.error(`${what} failed`, { error: e instanceof Error ? e.message : String(e) });
+  res.status(500).json({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+}
