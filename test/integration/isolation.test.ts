@@ -75,6 +75,19 @@ describe('isolation between principals with their own upstream credentials', () 
     expect(res.body.errors?.[0]?.extensions?.code).toMatch(/FORBIDDEN|NOT_FOUND/);
   });
 
+  it('the CSV export follows the same credentials: each caller exports only what they may read, cached or not', async () => {
+    const csv = (key: string, user: { username: string; password: string }, owner: string) =>
+      app.http.get('/export/runs.csv').query({ projectId: encodeId('Project', 'mlflow', experiments[owner] ?? '') }).set('x-api-key', key).set('x-source-token-mlflow', basic(user));
+    for (let round = 0; round < 2; round++) {
+      const own = await csv(keys.alice, alice, alice.username);
+      expect(own.status).toBe(200);
+      expect(own.text).toContain(`${alice.username}-run`);
+      const other = await csv(keys.bob, bob, alice.username);
+      expect(other.status).not.toBe(200);
+      expect(other.text).not.toContain(`${alice.username}-run`);
+    }
+  });
+
   it('a source that uses callers\' credentials refuses a request that brings none', async () => {
     const res = await as(keys.alice, null, PROJECTS);
     expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
