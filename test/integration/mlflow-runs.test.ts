@@ -111,6 +111,39 @@ describe('runs from a real MLflow server', () => {
     expect(app.calls.byOp()).toEqual({ 'mlflow.runs.search': 9 });
   });
 
+  it('keeps its place when runs are added between pages: no repeats, no gaps, one search per page', async () => {
+    const url = process.env.MLGATE_TEST_MLFLOW_URL as string;
+    const api = async <T>(path: string, body: unknown): Promise<T> => {
+      const res = await fetch(`${url}/api/2.0/mlflow/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${path}: ${res.status}`);
+      return (await res.json()) as T;
+    };
+    const { experiment_id } = await api<{ experiment_id: string }>('experiments/create', { name: `keyset-${Date.now()}` });
+    const t0 = Date.UTC(2026, 0, 1);
+    // Ten runs a minute apart, two of them sharing a start time.
+    const starts = [0, 1, 2, 3, 4, 4, 5, 6, 7, 8].map((m) => t0 + m * 60_000);
+    for (const [i, start] of starts.entries()) await api('runs/create', { experiment_id, start_time: start, run_name: `k${i}` });
+    const page = (after: string | null) =>
+      app.gql<{ runs: { nodes: Array<{ name: string }>; pageInfo: { endCursor: string; hasNextPage: boolean } } }>(
+        `query($p: ID!, $after: String) { runs(projectId: $p, first: 4, after: $after, orderBy: ["-created_at"]) { nodes { name } pageInfo { endCursor hasNextPage } } }`,
+        { p: projectGid(experiment_id), after },
+      );
+    const first = expectNoErrors(await page(null));
+    // A newer run (before the cursor) and an older one (after it) arrive between pages.
+    await api('runs/create', { experiment_id, start_time: t0 + 9 * 60_000, run_name: 'newer' });
+    await api('runs/create', { experiment_id, start_time: t0 - 60_000, run_name: 'older' });
+    app.calls.reset();
+    const second = expectNoErrors(await page(first.runs.pageInfo.endCursor));
+    const third = expectNoErrors(await page(second.runs.pageInfo.endCursor));
+    const names = [first, second, third].flatMap((p) => p.runs.nodes.map((n) => n.name));
+    expect(names.slice(0, 4)).toEqual(['k9', 'k8', 'k7', 'k6']);
+    // The two runs sharing a start time come in run id order, whichever that is.
+    expect(new Set(names.slice(4, 6))).toEqual(new Set(['k4', 'k5']));
+    expect(names.filter((n) => n !== 'k4' && n !== 'k5')).toEqual(['k9', 'k8', 'k7', 'k6', 'k3', 'k2', 'k1', 'k0', 'older']);
+    expect(third.runs.pageInfo.hasNextPage).toBe(false);
+    expect(app.calls.byOp()).toEqual({ 'mlflow.runs.search': 2 });
+  });
+
   it('filters in the MongoDB-style language (MLflow answers what its grammar can, the gateway the rest), orders and counts exactly', async () => {
     const exp = experimentByName(manifest, 'mlgate-page');
     const filter = { 'summary.acc': { $gte: 0.3 }, $or: [{ 'config.lr': { $lt: 0.003 } }, { 'config.idx': { $in: [31, 33] } }] };

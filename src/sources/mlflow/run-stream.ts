@@ -44,6 +44,35 @@ function indexAfter(runs: RunModel[], order: RunOrder, [value, id]: [SortValue, 
   return lo;
 }
 
+/** Runs fetched per request when resuming by key, on top of the page: room for runs sharing the start time. */
+const KEYSET_SLACK = 50;
+
+/**
+ * A later page in start-time order, by key: MLflow returns the runs from the last start time on
+ * (every run has one), and the gateway skips those up to the last run it served. Offsets are used
+ * only within this call, to read past many runs sharing one start time, so runs added between
+ * pages neither repeat nor go missing.
+ */
+async function keysetPage(search: SearchFn, q: RunStreamQuery, pushdown: string | null, orderBy: string[], [at, lastId]: [number, string]): Promise<RunStreamPage> {
+  const bound = `attributes.start_time ${q.order.desc ? '<=' : '>='} ${Math.trunc(at)}`;
+  const filter = pushdown ? `${pushdown} AND ${bound}` : bound;
+  const after = (r: RunModel) => {
+    const v = sortValue(r, q.order);
+    return v !== at || r.sourceId > lastId;
+  };
+  const items: RunModel[] = [];
+  const want = q.limit + 1;
+  for (let offset = 0; ; ) {
+    const maxResults = want + KEYSET_SLACK;
+    const runs = await search({ projectId: q.projectId, filter, orderBy, offset, maxResults });
+    for (const r of runs) if (after(r)) items.push(r);
+    offset += runs.length;
+    if (items.length >= want || runs.length < maxResults) break;
+  }
+  const page = items.slice(0, q.limit);
+  return { items: page, states: page.map((r) => keyOf(r, q.order)), hasMore: items.length > q.limit };
+}
+
 /**
  * A page of an experiment's runs. When MLflow can filter exactly and sort by a number (start time,
  * a metric) the first page is one search of `limit + 1` runs. Otherwise, and for later pages, the
@@ -58,6 +87,10 @@ export async function streamPage(search: SearchFn, q: RunStreamQuery): Promise<R
     const runs = await search({ projectId: q.projectId, filter: pushdown, orderBy, offset: 0, maxResults: q.limit + 1 });
     const items = runs.slice(0, q.limit);
     return { items, states: items.map((r) => keyOf(r, q.order)), hasMore: runs.length > q.limit, ...(runs.length <= q.limit ? { total: runs.length } : {}) };
+  }
+  const createdAt = q.order.path.root === 'field' && q.order.path.field === 'createdAt';
+  if (q.resume && 'k' in q.resume && typeof q.resume.k[0] === 'number' && !residual && orderBy && createdAt) {
+    return keysetPage(search, q, pushdown, orderBy, q.resume.k as [number, string]);
   }
   const all = await scanAll(search, q.projectId, q.filter, q.order);
   const resume = q.resume && 'k' in q.resume ? q.resume.k : null;
