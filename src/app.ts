@@ -86,7 +86,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Everything below is authenticated and runs in the caller's scope (principal, role, credentials).
   app.use(authenticateRequests(auth, callerSources));
   app.use(filesRouter(sources, logger));
-  app.use(exportRouter(logger, (req) => createContext({ sources, publicUrl: publicUrl(deps.config, req), requestId: req.get('x-request-id') ?? undefined })));
+  app.use(exportRouter(logger, (req) => createContext({ sources, publicUrl: publicUrl(deps.config, req), requestId: req.get('x-request-id') ?? undefined }), { bufferRuns: deps.config.limits.exportBufferRuns }));
   app.use(
     '/graphql',
     express.json({ limit: deps.config.limits.maxBodyBytes }),

@@ -46,7 +46,7 @@ export interface Config {
   /** Upstream reads shared across requests: in memory, or in Redis when `redisUrl` is set; off with MLGATE_CACHE=off. */
   cache: { enabled: boolean; redisUrl: string | null };
   /** What one request may ask; see src/limits/. */
-  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxBodyBytes: number };
+  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxBodyBytes: number; exportBufferRuns: number };
   /** Introspection and the IDE: on by default, off by default when NODE_ENV=production. */
   introspection: boolean;
   ide: boolean;
@@ -106,6 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: positiveInt(env, 'MLGATE_MAX_COST', 2000),
       maxTokens: positiveInt(env, 'MLGATE_MAX_TOKENS', 5000),
       maxBodyBytes: positiveInt(env, 'MLGATE_MAX_BODY_BYTES', 1_000_000),
+      exportBufferRuns: positiveInt(env, 'MLGATE_EXPORT_BUFFER_RUNS', 10_000),
     },
     introspection: onOff(env, 'MLGATE_INTROSPECTION', env.NODE_ENV !== 'production'),
     ide: onOff(env, 'MLGATE_IDE', env.NODE_ENV !== 'production'),

@@ -27,7 +27,7 @@ describe('configuration', () => {
       dev: false,
       sources: [{ kind: 'mlflow', name: 'mlflow', url: 'http://127.0.0.1:5000', auth: { type: 'bearer', token: 'tok' }, timeoutMs: 15000, credentials: 'service' }],
       cache: { enabled: true, redisUrl: null },
-      limits: { maxDepth: 12, maxAliases: 30, maxCost: 2000, maxTokens: 5000, maxBodyBytes: 1_000_000 },
+      limits: { maxDepth: 12, maxAliases: 30, maxCost: 2000, maxTokens: 5000, maxBodyBytes: 1_000_000, exportBufferRuns: 10_000 },
       introspection: true,
       ide: true,
       corsOrigins: [],

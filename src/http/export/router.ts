@@ -27,12 +27,12 @@ async function respond(res: Response, logger: Logger, build: (signal: AbortSigna
  * the CSV files people script with SDK loops, read page by page with the same arguments, checks and
  * request scope as the GraphQL API.
  */
-export function exportRouter(logger: Logger, contextOf: (req: Request) => GatewayContext): Router {
+export function exportRouter(logger: Logger, contextOf: (req: Request) => GatewayContext, opts: { bufferRuns: number }): Router {
   const router = Router();
   router.get('/export/runs.csv', (req, res) =>
     respond(res, logger, (signal) => {
       const q = runsTableQuery(req.query);
-      return runsTable(contextOf(req), q, signal);
+      return runsTable(contextOf(req), q, opts.bufferRuns, signal);
     }),
   );
   router.get('/export/runs/:id/history.csv', (req, res) =>

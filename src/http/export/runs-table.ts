@@ -60,10 +60,16 @@ async function* runPages(ctx: GatewayContext, q: RunsTableQuery, signal: AbortSi
   } while (after);
 }
 
-/** The first pass: key names only, so the header is known before any row is written. */
-async function discoverColumns(ctx: GatewayContext, q: RunsTableQuery, signal: AbortSignal): Promise<string[]> {
+/**
+ * The first pass: key names, and the runs themselves while there are at most `keep` of them. A
+ * table that fits is written from those (one upstream pass); a larger one is read a second time
+ * for its rows, so memory stays bounded by `keep` runs whatever the project's size.
+ */
+async function discoverColumns(ctx: GatewayContext, q: RunsTableQuery, keep: number, signal: AbortSignal): Promise<{ columns: string[]; kept: RunModel[][] | null }> {
   const config = new Set<string>();
   const summary = new Set<string>();
+  let kept: RunModel[][] | null = [];
+  let keptRuns = 0;
   for await (const runs of runPages(ctx, q, signal)) {
     for (const run of runs) {
       flatten(run.config, (k) => config.add(k));
@@ -72,8 +78,10 @@ async function discoverColumns(ctx: GatewayContext, q: RunsTableQuery, signal: A
     if (config.size + summary.size > MAX_COLUMNS) {
       throw badInput(`The runs have more than ${MAX_COLUMNS} config and summary keys; name the columns wanted with \`columns\`.`, { argument: 'columns' });
     }
+    keptRuns += runs.length;
+    kept = kept && keptRuns <= keep ? [...kept, runs] : null;
   }
-  return [...[...config].sort().map((k) => `config.${k}`), ...[...summary].sort().map((k) => `summary.${k}`)];
+  return { columns: [...[...config].sort().map((k) => `config.${k}`), ...[...summary].sort().map((k) => `summary.${k}`)], kept };
 }
 
 const tagsText = (tags: TagModel[]) => tags.map((t) => (t.value === null ? t.key : `${t.key}=${t.value}`)).join(',');
@@ -100,11 +108,12 @@ function runRow(run: RunModel, columns: string[], explicit: boolean, projectName
 }
 
 /**
- * The runs table of one or more projects. Without `columns` it reads the listing twice, page by
- * page: once for the key names (the header), once for the rows; memory holds one page and the key
- * names, never the whole result.
+ * The runs table of one or more projects. Without `columns` the header (every config and summary
+ * key) must be known before the first row: up to `keep` runs are kept while it is learnt; beyond
+ * that the listing is read again for the rows. Memory holds at most that many runs
+ * and the key names, never a whole large result.
  */
-export async function runsTable(ctx: GatewayContext, q: RunsTableQuery, signal: AbortSignal): Promise<CsvExport> {
+export async function runsTable(ctx: GatewayContext, q: RunsTableQuery, keep: number, signal: AbortSignal): Promise<CsvExport> {
   for (const s of q.streams) ctx.sources.get(s.source);
   const projects = await Promise.all(
     q.streams.map(async (s) => {
@@ -114,10 +123,12 @@ export async function runsTable(ctx: GatewayContext, q: RunsTableQuery, signal: 
     }),
   );
   const projectNames = new Map(projects.map((p) => [`${p.source}|${p.sourceId}`, p.name]));
-  const columns = q.columns ?? (await discoverColumns(ctx, q, signal));
+  const discovered = q.columns ? null : await discoverColumns(ctx, q, keep, signal);
+  const columns = q.columns ?? discovered?.columns ?? [];
   const explicit = q.columns !== null;
   async function* rows(): AsyncGenerator<string[][]> {
-    for await (const runs of runPages(ctx, q, signal)) yield runs.map((run) => runRow(run, columns, explicit, projectNames));
+    const pages = discovered?.kept ?? runPages(ctx, q, signal);
+    for await (const runs of pages) yield runs.map((run) => runRow(run, columns, explicit, projectNames));
   }
   return { filename: 'runs.csv', batches: withHeader([...RUN_COLUMNS, ...columns], rows()) };
 }
