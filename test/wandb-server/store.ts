@@ -136,8 +136,9 @@ export class Store {
       project.sweeps = (p.sweeps ?? []).map(sweepFromSeed);
       this.projects.push(project);
     }
-    this.registry = new RegistryState(this, seed.registries);
+    // Reports first: registries are projects whose description and access live in ReportState.
     this.reports = new ReportState(this, seed.reports);
+    this.registry = new RegistryState(this, seed.registries);
   }
 
   project(entity: string | null | undefined, name: string | null | undefined): StoredProject | null {
