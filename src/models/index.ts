@@ -174,8 +174,23 @@ export interface RegisteredModelModel {
   createdAt: Date | null;
   updatedAt: Date | null;
   tags: TagModel[];
-  aliases: Array<{ alias: string; version: string }>;
+  /** Null when the source lists them only with the versions (W&B collections): read on demand. */
+  aliases: Array<{ alias: string; version: string }> | null;
   webUrl: string;
+  /** The W&B registry holding this collection (without `wandb-registry-`); absent for MLflow. */
+  registry?: string | null;
+  /** The collection's artifact type (W&B), e.g. `model`. */
+  type?: string | null;
+}
+
+/** A W&B registry: a project `wandb-registry-<name>` of the organization. */
+export interface RegistryModel {
+  source: string;
+  name: string;
+  organization: string;
+  description: string | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
 }
 
 export type ModelVersionStatus = 'READY' | 'PENDING' | 'FAILED';
@@ -195,6 +210,8 @@ export interface ModelVersionModel {
   /** The producing run, when recorded; its project may be unknown (MLflow gives only the run id). */
   run: { sourceId: string; projectId: string | null } | null;
   webUrl: string;
+  /** The artifact's metadata (W&B); absent for MLflow. */
+  metadata?: Record<string, unknown> | null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { HistoryRowModel, ModelVersionModel, Page, ProjectModel, RegisteredModelModel, ReportDraft, ReportModel, RunFileModel, RunModel, SourceModel, SweepModel, SystemMetricsRowModel } from '../models';
+import type { HistoryRowModel, ModelVersionModel, Page, ProjectModel, RegisteredModelModel, RegistryModel, ReportDraft, ReportModel, RunFileModel, RunModel, SourceModel, SweepModel, SystemMetricsRowModel } from '../models';
 import type { FilterNode } from '../filters/ast';
 import type { RunOrder, SortValue } from '../filters/order';
 
@@ -105,9 +105,15 @@ export interface SourceConnector {
   getReports(ids: string[]): Promise<Array<ReportModel | null>>;
   /** Creates a report from validated blocks; returns the new report's id in the source. */
   createReport(draft: ReportDraft): Promise<string>;
-  listRegisteredModels(query: OffsetPage & { filter: string | null }): Promise<Page<RegisteredModelModel>>;
+  /** `filter`: the source's own syntax (MLflow filter string, W&B JSON collection filter); `registry`: W&B only. */
+  listRegisteredModels(query: OffsetPage & { filter: string | null; registry?: string | null }): Promise<Page<RegisteredModelModel>>;
   getRegisteredModels(names: string[]): Promise<Array<RegisteredModelModel | null>>;
-  listModelVersions(model: string, page: OffsetPage): Promise<Page<ModelVersionModel>>;
+  /** `filter`: W&B's version filter (tag, alias, metadata.*, version); MLflow takes none. */
+  listModelVersions(model: string, page: OffsetPage, filter?: Record<string, unknown> | null): Promise<Page<ModelVersionModel>>;
+  /** W&B registries of the organization; other sources have none. */
+  listRegistries(filter: Record<string, unknown>): Promise<RegistryModel[]>;
+  /** Versions across registries and collections (W&B). */
+  searchModelVersions(q: OffsetPage & { registryFilter: Record<string, unknown>; collectionFilter: Record<string, unknown>; filter: Record<string, unknown> }): Promise<Page<ModelVersionModel>>;
   getModelVersions(refs: ModelVersionRef[]): Promise<Array<ModelVersionModel | null>>;
   /** Adds and removes aliases of one version (validated by the caller). */
   setModelVersionAliases(ref: ModelVersionRef, change: { add: string[]; remove: string[] }): Promise<void>;

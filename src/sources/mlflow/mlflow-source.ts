@@ -238,6 +238,14 @@ export class MlflowSource implements SourceConnector {
     return Promise.reject(gatewayError('UNSUPPORTED_BY_SOURCE', `MLflow source '${this.name}' has no reports.`, { source: this.name }));
   }
 
+  listRegistries(): Promise<never> {
+    return Promise.reject(gatewayError('UNSUPPORTED_BY_SOURCE', `MLflow source '${this.name}' has no registries; its registered models are listed by registeredModels.`, { source: this.name }));
+  }
+
+  searchModelVersions(): Promise<never> {
+    return Promise.reject(gatewayError('UNSUPPORTED_BY_SOURCE', `MLflow source '${this.name}' has no registries to search versions across.`, { source: this.name }));
+  }
+
   createReport(): Promise<never> {
     return Promise.reject(gatewayError('UNSUPPORTED_BY_SOURCE', `MLflow source '${this.name}' has no reports; create reports in a W&B project.`, { source: this.name }));
   }
@@ -258,7 +266,8 @@ export class MlflowSource implements SourceConnector {
   }
 
   /** model-versions/search leaves out aliases, so they are taken from the registered model. */
-  async listModelVersions(model: string, q: OffsetPage): Promise<Page<ModelVersionModel>> {
+  async listModelVersions(model: string, q: OffsetPage, filter?: Record<string, unknown> | null): Promise<Page<ModelVersionModel>> {
+    if (filter && Object.keys(filter).length) throw gatewayError('UNSUPPORTED_BY_SOURCE', `MLflow source '${this.name}' cannot filter a model's versions; W&B registries can.`, { source: this.name });
     const [res, parent] = await Promise.all([
       this.client.searchModelVersions({ filter: `name = ${literal(model)}`, offset: q.offset, maxResults: q.limit + 1 }),
       this.client.getRegisteredModel(model),

@@ -3,6 +3,8 @@ import { gatewayError, type GatewayError } from '../../errors';
 import { Upstream, type SourceDeps } from '../upstream';
 import { DocumentMerger, type PartBuilder } from './document-merger';
 import * as Q from './wandb-queries';
+import * as RQ from './registry-queries';
+import type { RegistryWire } from './registry-queries';
 import type { Wandb } from './wandb-types';
 
 export interface RunsArgs {
@@ -115,6 +117,29 @@ export class WandbClient {
 
   reportsById(ids: string[]): Promise<Wandb.Response.ReportsById> {
     return this.merged(Q.reportsPart(ids));
+  }
+
+  orgInfo(entity: string): Promise<RegistryWire.OrgInfo> {
+    return this.gql('wandb.orgInfo', RQ.FETCH_ORG_INFO, { entity });
+  }
+
+  registries(organization: string, filters: Record<string, unknown>, cursor: string | null, perPage: number): Promise<RegistryWire.Registries> {
+    return this.gql('wandb.registries', RQ.FETCH_REGISTRIES, { organization, filters: JSON.stringify(filters), cursor, perPage, order: 'name' }, true);
+  }
+
+  registryCollections(args: { organization: string; registryFilter: object; collectionFilter: object; cursor: string | null; perPage: number }): Promise<RegistryWire.Collections> {
+    const { organization, cursor, perPage } = args;
+    return this.gql('wandb.registryCollections', RQ.REGISTRY_COLLECTIONS, { organization, registryFilter: JSON.stringify(args.registryFilter), collectionFilter: JSON.stringify(args.collectionFilter), cursor, perPage, order: 'name' }, true);
+  }
+
+  registryVersions(args: { organization: string; registryFilter: object; collectionFilter: object; artifactFilter: object; cursor: string | null; perPage: number }): Promise<RegistryWire.Versions> {
+    const { organization, cursor, perPage } = args;
+    return this.gql(
+      'wandb.registryVersions',
+      RQ.REGISTRY_VERSIONS,
+      { organization, registryFilter: JSON.stringify(args.registryFilter), collectionFilter: JSON.stringify(args.collectionFilter), artifactFilter: JSON.stringify(args.artifactFilter), cursor, perPage },
+      true,
+    );
   }
 
   /** A new report (a view of type "runs"), as wandb-workspaces saves one. */

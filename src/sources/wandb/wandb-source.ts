@@ -1,7 +1,7 @@
 import type { WandbSourceConfig } from '../../config';
 import { badInput, gatewayError, notFound } from '../../errors';
-import type { HistoryRowModel, Page, ProjectModel, ReportDraft, ReportModel, RunFileModel, RunModel, SweepModel } from '../../models';
-import type { FileDownload, HistoryWindow, OffsetPage, RunRef, RunStreamPage, RunStreamQuery, SampledHistoryRequest, SourceConnector, SweepRef, SystemMetricsHistory } from '../source';
+import type { HistoryRowModel, ModelVersionModel, Page, ProjectModel, RegisteredModelModel, RegistryModel, ReportDraft, ReportModel, RunFileModel, RunModel, SweepModel } from '../../models';
+import type { FileDownload, HistoryWindow, ModelVersionRef, OffsetPage, RunRef, RunStreamPage, RunStreamQuery, SampledHistoryRequest, SourceConnector, SweepRef, SystemMetricsHistory } from '../source';
 import type { FilterNode } from '../../filters/ast';
 import { wandbOrder } from '../../filters/order';
 import { toWandbFilter } from '../../filters/wandb';
@@ -10,6 +10,8 @@ import { WandbClient } from './wandb-client';
 import type { HistoryTarget } from './wandb-queries';
 import { appUrl, toHistoryRows, toRun, toSweep, toSystemMetricRows } from './to-model';
 import { buildReportSpec, newViewName } from './report-build';
+import { jsonObjectFilter as wandbFilter } from '../../filters/json-object';
+import { WandbRegistries } from './registry';
 import { toReport } from './report-spec';
 
 const IDS_PER_REQUEST = 100;
@@ -37,14 +39,15 @@ function splitProject(projectId: string): { entity: string; project: string } {
 /** A W&B instance as a source: projects are `entity/project`, runs are addressed by run id. */
 export class WandbSource implements SourceConnector {
   readonly info;
-  /** W&B registries are not served yet: listings skip this source, and naming it is UNSUPPORTED_BY_SOURCE. */
-  readonly supports = { registry: false, sweeps: true, reports: true };
+  readonly supports = { registry: true, sweeps: true, reports: true };
   private readonly client: WandbClient;
+  private readonly registries: WandbRegistries;
   private defaultEntity: Promise<string> | null;
 
   constructor(private readonly config: WandbSourceConfig, deps: SourceDeps) {
     this.info = { name: config.name, kind: 'WANDB' as const, url: config.url };
     this.client = new WandbClient(config, deps);
+    this.registries = new WandbRegistries(this.client, config.name, config.url, () => this.entity());
     this.defaultEntity = config.entity ? Promise.resolve(config.entity) : null;
   }
 
@@ -295,17 +298,23 @@ export class WandbSource implements SourceConnector {
     throw gatewayError('UNSUPPORTED_BY_SOURCE', `${what} from W&B source '${this.name}' is not supported yet.`, { source: this.name });
   }
 
-  listRegisteredModels(): Promise<never> {
-    return Promise.resolve().then(() => this.unsupported('Listing registry collections'));
+  listRegisteredModels(q: OffsetPage & { filter: string | null; registry?: string | null }): Promise<Page<RegisteredModelModel>> {
+    return this.registries.listCollections({ ...q, filter: wandbFilter(q.filter, 'filter') });
   }
-  getRegisteredModels(): Promise<never> {
-    return Promise.resolve().then(() => this.unsupported('Reading registry collections'));
+  getRegisteredModels(names: string[]): Promise<Array<RegisteredModelModel | null>> {
+    return this.registries.getCollections(names);
   }
-  listModelVersions(): Promise<never> {
-    return Promise.resolve().then(() => this.unsupported('Listing registry versions'));
+  listModelVersions(model: string, page: OffsetPage, filter?: Record<string, unknown> | null): Promise<Page<ModelVersionModel>> {
+    return this.registries.listCollectionVersions(model, page, filter ?? {});
   }
-  getModelVersions(): Promise<never> {
-    return Promise.resolve().then(() => this.unsupported('Reading registry versions'));
+  getModelVersions(refs: ModelVersionRef[]): Promise<Array<ModelVersionModel | null>> {
+    return this.registries.getVersions(refs);
+  }
+  listRegistries(filter: Record<string, unknown>): Promise<RegistryModel[]> {
+    return this.registries.listRegistries(filter);
+  }
+  searchModelVersions(q: OffsetPage & { registryFilter: Record<string, unknown>; collectionFilter: Record<string, unknown>; filter: Record<string, unknown> }): Promise<Page<ModelVersionModel>> {
+    return this.registries.listVersions(q);
   }
   setModelVersionAliases(): Promise<never> {
     return Promise.resolve().then(() => this.unsupported('Changing registry aliases'));
