@@ -8,6 +8,7 @@ import { Authenticator } from './auth/authenticate';
 import { authenticateRequests } from './auth/middleware';
 import { rolePlugin } from './auth/role-plugin';
 import { createReadCache } from './cache/create-cache';
+import { RunLocks } from './writes/run-lock';
 import { createContext, type GatewayContext } from './context';
 import { createErrorFormatter } from './errors';
 import { filesRouter } from './http/files';
@@ -52,7 +53,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const auth = new Authenticator(deps.config.auth);
   if (!auth.enabled) logger.warn('authentication is off: every caller is trusted as an admin; set MLGATE_API_KEYS_FILE or MLGATE_JWT_ISSUER');
   const callerSources = deps.config.sources.filter((s) => s.credentials === 'caller').map((s) => s.name);
-  const sources = createSources(deps.config, { fetch: deps.fetch ?? globalThis.fetch, recorder, cache });
+  const locks = new RunLocks(deps.config.cache.redisUrl, logger);
+  const sources = createSources(deps.config, { fetch: deps.fetch ?? globalThis.fetch, recorder, cache, locks });
   const server = new ApolloServer<GatewayContext>({
     schema: buildSchema(),
     formatError: createErrorFormatter({
@@ -101,6 +103,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stop: async () => {
       await server.stop();
       await cache?.disconnect();
+      await locks.close();
     },
   };
 }

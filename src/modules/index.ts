@@ -7,6 +7,7 @@ import { projectResolvers } from './projects/resolvers';
 import { registryResolvers } from './registry/resolvers';
 import { reportResolvers } from './reports/resolvers';
 import { runResolvers } from './runs/resolvers';
+import { runWriteResolvers } from './run-writes/resolvers';
 import { sweepResolvers } from './sweeps/resolvers';
 
 export interface SchemaModule {
@@ -32,6 +33,7 @@ export function schemaModules(): SchemaModule[] {
     { typeDefs: sdl('base.graphql'), resolvers: baseResolvers },
     { typeDefs: sdl('projects.graphql'), resolvers: projectResolvers },
     { typeDefs: sdl('runs.graphql'), resolvers: runResolvers },
+    { typeDefs: sdl('run-writes.graphql'), resolvers: runWriteResolvers },
     { typeDefs: sdl('sweeps.graphql'), resolvers: sweepResolvers },
     { typeDefs: sdl('registry.graphql'), resolvers: registryResolvers },
     { typeDefs: sdl('reports.graphql'), resolvers: reportResolvers },

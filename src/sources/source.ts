@@ -1,4 +1,5 @@
 import type { HistoryRowModel, ModelVersionModel, Page, ProjectModel, RegisteredModelModel, RegistryModel, ReportDraft, ReportModel, RunFileModel, RunModel, SourceModel, SweepModel, SystemMetricsRowModel } from '../models';
+import type { RunChange } from './run-change';
 import type { FilterNode } from '../filters/ast';
 import type { RunOrder, SortValue } from '../filters/order';
 
@@ -103,6 +104,8 @@ export interface SourceConnector {
   listReports(projectId: string, page: OffsetPage): Promise<Page<ReportModel>>;
   /** By the source's report ids; `null` for ids that do not exist. */
   getReports(ids: string[]): Promise<Array<ReportModel | null>>;
+  /** Applies a validated change to a run, or refuses all of it (UNSUPPORTED_BY_SOURCE) before writing. */
+  updateRun(ref: RunRef, change: RunChange): Promise<void>;
   /** Creates a report from validated blocks; returns the new report's id in the source. */
   createReport(draft: ReportDraft): Promise<string>;
   /** `filter`: the source's own syntax (MLflow filter string, W&B JSON collection filter); `registry`: W&B only. */

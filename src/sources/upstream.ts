@@ -1,5 +1,6 @@
 import { cacheTtl } from '../cache/ttl';
 import type { ReadCache } from '../cache/read-cache';
+import type { RunLocks } from '../writes/run-lock';
 import { gatewayError, type GatewayError } from '../errors';
 import { currentScope, requestScope } from '../request-scope';
 
@@ -10,6 +11,8 @@ export interface SourceDeps {
   fetch: FetchFn;
   recorder: CallRecorder;
   cache?: ReadCache | null;
+  /** Serialises read-modify-writes of a run (W&B); in-process only when absent. */
+  locks?: RunLocks;
 }
 
 /** One finished upstream request, named by a stable operation name such as `mlflow.runs.search`. */

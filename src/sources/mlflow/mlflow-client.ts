@@ -90,6 +90,21 @@ export class MlflowClient {
     });
   }
 
+  /** POST runs/log-batch: MLflow applies it whole or not at all. */
+  logBatch(runId: string, batch: { metrics?: Array<{ key: string; value: number; timestamp: number; step: number }>; params?: Array<{ key: string; value: string }>; tags?: Array<{ key: string; value: string }> }): Promise<unknown> {
+    return this.http.write('mlflow.runs.logBatch', { method: 'POST', path: '/api/2.0/mlflow/runs/log-batch', body: { run_id: runId, ...batch } });
+  }
+
+  /** POST runs/update: the run's name. */
+  updateRunName(runId: string, runName: string): Promise<unknown> {
+    return this.http.write('mlflow.runs.update', { method: 'POST', path: '/api/2.0/mlflow/runs/update', body: { run_id: runId, run_name: runName } });
+  }
+
+  /** POST runs/delete-tag */
+  deleteTag(runId: string, key: string): Promise<unknown> {
+    return this.http.write('mlflow.runs.deleteTag', { method: 'POST', path: '/api/2.0/mlflow/runs/delete-tag', body: { run_id: runId, key } });
+  }
+
   /** GET runs/get */
   getRun(runId: string): Promise<Mlflow.Response.RunsGet> {
     return this.http.json('mlflow.runs.get', { method: 'GET', path: '/api/2.0/mlflow/runs/get', query: { run_id: runId } });

@@ -17,6 +17,8 @@ import type {
 import type { FilterNode } from '../../filters/ast';
 import { compileMlflow } from '../../filters/mlflow';
 import { SCAN_PAGE, scanAll, streamPage, type SearchFn } from './run-stream';
+import { applyMlflowChange } from './run-writer';
+import type { RunChange } from '../run-change';
 import { MLFLOW_LIMITS, MlflowClient } from './mlflow-client';
 import type { Mlflow } from './mlflow-types';
 import { toHistoryRows, toModelVersion, toProject, toRegisteredModel, toRun, toRunFile } from './to-model';
@@ -244,6 +246,11 @@ export class MlflowSource implements SourceConnector {
 
   searchModelVersions(): Promise<never> {
     return Promise.reject(gatewayError('UNSUPPORTED_BY_SOURCE', `MLflow source '${this.name}' has no registries to search versions across.`, { source: this.name }));
+  }
+
+  updateRun(ref: RunRef, change: RunChange): Promise<void> {
+    if (!RUN_ID.test(ref.runId)) return Promise.reject(notFound('The run does not exist.', { source: this.name }));
+    return applyMlflowChange(this.client, this.name, ref.runId, change);
   }
 
   createReport(): Promise<never> {

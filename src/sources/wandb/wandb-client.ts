@@ -142,6 +142,11 @@ export class WandbClient {
     );
   }
 
+  /** Only the fields given change; `config` and `summaryMetrics` replace the run's whole config or summary. */
+  upsertBucket(vars: { id: string; displayName?: string; notes?: string; tags?: string[]; config?: string; summaryMetrics?: string; groupName?: string; jobType?: string }): Promise<unknown> {
+    return this.gqlWrite('wandb.upsertBucket', Q.UPSERT_BUCKET, vars);
+  }
+
   /** A new report (a view of type "runs"), as wandb-workspaces saves one. */
   upsertView(args: { entity: string; project: string; name: string; title: string; description: string | null; spec: Record<string, unknown> }): Promise<Wandb.Response.UpsertView> {
     return this.gqlWrite('wandb.upsertView', Q.UPSERT_VIEW, {

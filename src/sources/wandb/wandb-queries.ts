@@ -137,3 +137,10 @@ export const UPSERT_VIEW = `mutation upsertView($id: ID, $entityName: String, $p
     inserted
   }
 }`;
+
+/** The SDK's `run.update()` / `run.summary.update()`: W&B replaces whatever config or summary it is given. */
+export const UPSERT_BUCKET = `mutation UpsertBucket($id: String, $displayName: String, $notes: String, $tags: [String!], $config: JSONString, $summaryMetrics: JSONString, $groupName: String, $jobType: String) {
+  upsertBucket(input: { id: $id, displayName: $displayName, notes: $notes, tags: $tags, config: $config, summaryMetrics: $summaryMetrics, groupName: $groupName, jobType: $jobType }) {
+    bucket { id }
+  }
+}`;

@@ -12,6 +12,9 @@ import { appUrl, toHistoryRows, toRun, toSweep, toSystemMetricRows } from './to-
 import { buildReportSpec, newViewName } from './report-build';
 import { jsonObjectFilter as wandbFilter } from '../../filters/json-object';
 import { WandbRegistries } from './registry';
+import { applyWandbChange } from './run-writer';
+import type { RunChange } from '../run-change';
+import { RunLocks } from '../../writes/run-lock';
 import { toReport } from './report-spec';
 
 const IDS_PER_REQUEST = 100;
@@ -42,11 +45,13 @@ export class WandbSource implements SourceConnector {
   readonly supports = { registry: true, sweeps: true, reports: true };
   private readonly client: WandbClient;
   private readonly registries: WandbRegistries;
+  private readonly locks: RunLocks;
   private defaultEntity: Promise<string> | null;
 
   constructor(private readonly config: WandbSourceConfig, deps: SourceDeps) {
     this.info = { name: config.name, kind: 'WANDB' as const, url: config.url };
     this.client = new WandbClient(config, deps);
+    this.locks = deps.locks ?? new RunLocks(null, { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined });
     this.registries = new WandbRegistries(this.client, config.name, config.url, () => this.entity());
     this.defaultEntity = config.entity ? Promise.resolve(config.entity) : null;
   }
@@ -280,6 +285,12 @@ export class WandbSource implements SourceConnector {
       });
     }
     return out;
+  }
+
+  updateRun(ref: RunRef, change: RunChange): Promise<void> {
+    if (!ref.projectId) return Promise.reject(notFound('The run does not exist.', { source: this.name }));
+    const { entity, project } = splitProject(ref.projectId);
+    return applyWandbChange(this.client, this.locks, this.name, { entity, project, runId: ref.runId }, change);
   }
 
   /** Checks the project (and reads its internal id, which run sets carry), then saves the report. */
