@@ -18,10 +18,14 @@ import type { FilterNode } from '../../filters/ast';
 import { compileMlflow } from '../../filters/mlflow';
 import { SCAN_PAGE, scanAll, streamPage, type SearchFn } from './run-stream';
 import { applyMlflowChange } from './run-writer';
+import { Limiter } from '../../writes/limiter';
 import type { RunChange } from '../run-change';
 import { MLFLOW_LIMITS, MlflowClient } from './mlflow-client';
 import type { Mlflow } from './mlflow-types';
 import { toHistoryRows, toModelVersion, toProject, toRegisteredModel, toRun, toRunFile } from './to-model';
+
+/** Writes in flight per MLflow source; the rest queue in the gateway (see Limiter). */
+const WRITES_IN_FLIGHT = 4;
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const RUNS_PER_IN_FILTER = 100;
@@ -58,6 +62,8 @@ function page<T>(items: T[], limit: number): Page<T> {
 
 /** An MLflow tracking server as a source: experiments are projects, params are config. */
 export class MlflowSource implements SourceConnector {
+  /** MLflow's tracking store takes writes one at a time (SQLite) or a few (a database): queue the rest here. */
+  private readonly writes = new Limiter(WRITES_IN_FLIGHT);
   readonly info;
   readonly supports = { registry: true, sweeps: false, reports: false };
   private readonly client: MlflowClient;
@@ -250,7 +256,7 @@ export class MlflowSource implements SourceConnector {
 
   updateRun(ref: RunRef, change: RunChange): Promise<void> {
     if (!RUN_ID.test(ref.runId)) return Promise.reject(notFound('The run does not exist.', { source: this.name }));
-    return applyMlflowChange(this.client, this.name, ref.runId, change);
+    return this.writes.run(() => applyMlflowChange(this.client, this.name, ref.runId, change));
   }
 
   createReport(): Promise<never> {
