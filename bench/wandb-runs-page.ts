@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   console.log(`SDK requests by operation: ${JSON.stringify(server.operations.reduce<Record<string, number>>((a, op) => ({ ...a, [op]: (a[op] ?? 0) + 1 }), {}))}`);
 
   const calls = new CallLog();
-  const built = await createApp({ config: loadConfig({ WANDB_BASE_URL: server.url, WANDB_API_KEY: KEY }), recorder: calls, logger: createLogger('silent') });
+  const built = await createApp({ config: loadConfig({ WANDB_BASE_URL: server.url, WANDB_API_KEY: KEY, MLGATE_CACHE: 'off' }), recorder: calls, logger: createLogger('silent') });
   const query = `query($p: ID!) { runs(projectId: $p, first: 50) { nodes { sourceId config summary tags { key } sweepName } } }`;
   const times: number[] = [];
   let rows = 0;

@@ -110,4 +110,24 @@ describe('run writes on W&B', () => {
       await b.stop();
     }
   }, 120_000);
+
+  it('with the cache on, the next read after a write sees it, on this replica and on another sharing Redis', async () => {
+    const redis = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const env = { WANDB_BASE_URL: wandb.url, WANDB_API_KEY: TEST_WANDB_KEY, REDIS_URL: redis, MLGATE_CACHE: 'on' };
+    const [a, b] = await Promise.all([buildTestApp({ env }), buildTestApp({ env })]);
+    const read = (app: TestApp) => app.gql<{ runByPath: { summary: Record<string, unknown> } }>(`{ runByPath(path: "mlgate/vision/run00000") { summary } }`);
+    try {
+      await read(a);
+      await read(b);
+      b.calls.reset();
+      expect((await read(b)).data?.runByPath.summary.cached_then_written).toBeUndefined();
+      expect(b.calls.count()).toBe(0);
+      expectNoErrors(await a.gql(SUMMARY, { id: wandbRun('run00000'), set: { cached_then_written: 1 } }));
+      expect((await read(a)).data?.runByPath.summary.cached_then_written).toBe(1);
+      expect((await read(b)).data?.runByPath.summary.cached_then_written).toBe(1);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  }, 60_000);
 });
