@@ -18,6 +18,11 @@ import { corsAllowList } from './http/cors';
 import { ideRouter, loadExamples } from './ide/ide-route';
 import { queryLimitsPlugin } from './limits/plugin';
 import { createLogger, type Logger } from './logger';
+import { metricsPlugin } from './observability/graphql-plugin';
+import { GatewayMetrics } from './observability/metrics';
+import { currentRequestId, requestIdMiddleware, withRequestId } from './observability/request-id';
+import { Resilience } from './resilience/guard';
+import { stalePlugin } from './resilience/stale-plugin';
 import { SCHEMA_DIR } from './modules';
 import { buildSchema } from './schema';
 import { createSources, type SourceRegistry } from './sources';
@@ -45,16 +50,27 @@ function publicUrl(config: Config, req: Request): string {
 
 /** Builds the HTTP app without listening; `index.ts` listens. */
 export async function createApp(deps: AppDeps): Promise<App> {
-  const logger = deps.logger ?? createLogger();
-  const recorder: CallRecorder = deps.recorder ?? {
+  const logger = withRequestId(deps.logger ?? createLogger());
+  const metrics = new GatewayMetrics({ processMetrics: deps.config.metrics });
+  const given: CallRecorder = deps.recorder ?? {
     record: (call) => logger.debug('upstream call', { ...call }),
   };
-  const cache = deps.config.cache.enabled ? createReadCache(deps.config.cache.redisUrl, logger) : null;
+  // Metrics see every call whatever recorder the caller chose (tests pass a CallLog).
+  const recorder: CallRecorder = {
+    record: (call) => {
+      given.record(call);
+      metrics.recorder.record(call);
+    },
+  };
+  const cache = deps.config.cache.enabled
+    ? createReadCache(deps.config.cache.redisUrl, logger, { keepFactor: deps.config.resilience.staleFactor, observer: metrics.cache })
+    : null;
+  const resilience = new Resilience(deps.config.resilience, metrics.resilience, logger);
   const auth = new Authenticator(deps.config.auth);
   if (!auth.enabled) logger.warn('authentication is off: every caller is trusted as an admin; set MLGATE_API_KEYS_FILE or MLGATE_JWT_ISSUER');
   const callerSources = deps.config.sources.filter((s) => s.credentials === 'caller').map((s) => s.name);
   const locks = new RunLocks(deps.config.cache.redisUrl, logger);
-  const sources = createSources(deps.config, { fetch: deps.fetch ?? globalThis.fetch, recorder, cache, locks });
+  const sources = createSources(deps.config, { fetch: deps.fetch ?? globalThis.fetch, recorder, cache, locks, resilience });
   const server = new ApolloServer<GatewayContext>({
     schema: buildSchema(),
     formatError: createErrorFormatter({
@@ -67,12 +83,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Counted while parsing, so a huge document is refused before it is even built.
     parseOptions: { maxTokens: deps.config.limits.maxTokens },
     logger: { debug: (m) => logger.debug(String(m)), info: (m) => logger.info(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
-    plugins: [ApolloServerPluginLandingPageDisabled(), rolePlugin(), queryLimitsPlugin(deps.config.limits)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), rolePlugin(), queryLimitsPlugin(deps.config.limits), metricsPlugin(metrics), stalePlugin()],
   });
   await server.start();
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestIdMiddleware(logger));
+  if (deps.config.metrics) app.use(metrics.router());
+  app.use(metrics.downloads());
   app.use(corsAllowList(deps.config.corsOrigins));
   app.use(healthRouter(sources));
   if (deps.config.ide) {
@@ -88,13 +107,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Everything below is authenticated and runs in the caller's scope (principal, role, credentials).
   app.use(authenticateRequests(auth, callerSources));
   app.use(filesRouter(sources, logger));
-  app.use(exportRouter(logger, (req) => createContext({ sources, publicUrl: publicUrl(deps.config, req), requestId: req.get('x-request-id') ?? undefined }), { bufferRuns: deps.config.limits.exportBufferRuns }));
+  app.use(exportRouter(logger, (req) => createContext({ sources, publicUrl: publicUrl(deps.config, req), requestId: currentRequestId() }), { bufferRuns: deps.config.limits.exportBufferRuns }));
   app.use(
     '/graphql',
     express.json({ limit: deps.config.limits.maxBodyBytes }),
     expressMiddleware(server, {
       context: async ({ req }) =>
-        createContext({ sources, publicUrl: publicUrl(deps.config, req), requestId: req.get('x-request-id') ?? undefined }),
+        createContext({ sources, publicUrl: publicUrl(deps.config, req), requestId: currentRequestId() }),
     }),
   );
   return {

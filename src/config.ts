@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { loadAuthConfig, type AuthConfig } from './auth/auth-config';
+import type { ResilienceSettings } from './resilience/guard';
 
 export type SourceAuth =
   | { type: 'none' }
@@ -54,6 +55,10 @@ export interface Config {
   corsOrigins: string[];
   /** API keys and JWT verification; with neither, authentication is off. */
   auth: AuthConfig;
+  /** Read retries, retry budget and circuit breaker per source (src/resilience/); stale answers keep entries `staleFactor` times their TTL. */
+  resilience: ResilienceSettings & { staleFactor: number };
+  /** `GET /metrics` in Prometheus' text format. */
+  metrics: boolean;
 }
 
 /** Raised for any bad setting; the message names the variable or config-file key at fault. */
@@ -114,7 +119,39 @@ export function loadConfig(env: Env = process.env): Config {
     auth: loadAuthConfig(env, (message) => {
       throw new ConfigError(message);
     }),
+    resilience: resilienceFromEnv(env),
+    metrics: onOff(env, 'MLGATE_METRICS', true),
   };
+}
+
+function resilienceFromEnv(env: Env): Config['resilience'] {
+  return {
+    retry: {
+      attempts: positiveInt(env, 'MLGATE_RETRY_ATTEMPTS', 3, 10),
+      baseDelayMs: positiveInt(env, 'MLGATE_RETRY_BASE_DELAY_MS', 100, 60_000),
+      maxDelayMs: positiveInt(env, 'MLGATE_RETRY_MAX_DELAY_MS', 10_000, 600_000),
+      deadlineMs: env.MLGATE_READ_DEADLINE_MS ? positiveInt(env, 'MLGATE_READ_DEADLINE_MS', 0) : null,
+    },
+    budget: {
+      percent: wholeNumber(env, 'MLGATE_RETRY_BUDGET_PERCENT', 20, 100),
+      minPer10s: wholeNumber(env, 'MLGATE_RETRY_BUDGET_MIN', 10, 10_000),
+    },
+    breaker: {
+      failures: positiveInt(env, 'MLGATE_BREAKER_FAILURES', 5, 1000),
+      cooldownMs: positiveInt(env, 'MLGATE_BREAKER_COOLDOWN_MS', 30_000, 3_600_000),
+    },
+    staleFactor: positiveInt(env, 'MLGATE_STALE_FACTOR', 10, 1000),
+  };
+}
+
+/** Like positiveInt, but 0 is allowed. */
+function wholeNumber(env: Env, name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a whole number between 0 and ${max}, got ${JSON.stringify(raw)}.`);
+  }
+  return Number(raw);
 }
 
 function credentialsMode(raw: unknown, where: string): SourceCredentials {

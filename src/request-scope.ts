@@ -13,6 +13,8 @@ export interface RequestScope {
   upstreamSecrets?: Record<string, string>;
   /** Cache generations already read in this request (see ReadCache.invalidate). */
   generations?: Map<string, string>;
+  /** Sources that answered part of this request from expired cache entries while unavailable. */
+  stale?: Set<string>;
 }
 
 export const requestScope = new AsyncLocalStorage<RequestScope>();

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type Keyv from 'keyv';
+import { GatewayError } from '../errors';
 import type { Logger } from '../logger';
-import { currentScope } from '../request-scope';
+import { currentScope, requestScope } from '../request-scope';
 
 /** A cache that is slow is as good as none: give up on it after this long. */
 const CACHE_DEADLINE_MS = 250;
@@ -17,6 +18,27 @@ function withDeadline<T>(p: Promise<T>): Promise<T> {
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** What metrics want to know of each lookup, by source. */
+export interface CacheObserver {
+  lookup(source: string, result: 'hit' | 'miss'): void;
+  /** An expired entry answered because the source was unavailable. */
+  stale(source: string): void;
+}
+
+export interface ReadCacheOptions {
+  /** Entries are kept this many times their TTL, to answer with when the source is unavailable; 1: never. */
+  keepFactor?: number;
+  observer?: CacheObserver;
+}
+
+/** What is stored: the answer and when, so an entry past its TTL can still serve as a stale answer. */
+interface Entry<T> {
+  value: T;
+  storedAt: number;
+}
+
+const isEntry = <T>(x: unknown): x is Entry<T> => typeof x === 'object' && x !== null && 'value' in x && typeof (x as { storedAt?: unknown }).storedAt === 'number';
+
 /**
  * Upstream reads shared across requests (and replicas, with Redis): keyed by principal, source,
  * the credentials used (hashed) and the exact request, so nobody is served what their own
@@ -24,12 +46,16 @@ function withDeadline<T>(p: Promise<T>): Promise<T> {
  * stalls is a miss, never an error.
  */
 export class ReadCache {
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Map<string, Promise<{ value: unknown; stale: boolean }>>();
+  private readonly keepFactor: number;
 
   constructor(
     private readonly kv: Keyv,
     private readonly logger: Logger,
-  ) {}
+    private readonly opts: ReadCacheOptions = {},
+  ) {
+    this.keepFactor = Math.max(1, opts.keepFactor ?? 10);
+  }
 
   /**
    * Writes make a source's cached reads unreachable by moving its generation, which lives in the
@@ -57,24 +83,47 @@ export class ReadCache {
     return `mlg:${hash(principal)}:${parts.source}.${gen}:${hash(parts.credentials)}:${parts.op}:${hash(parts.request)}`;
   }
 
-  async through<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
-    const pending = this.inflight.get(key);
-    if (pending) return pending as Promise<T>;
-    const run = (async () => {
-      if (!currentScope().fresh) {
-        const hit = await this.safe(() => this.kv.get<T>(key));
-        if (hit !== undefined && hit !== null) return hit;
-      }
-      const value = await load();
-      await this.safe(() => this.kv.set(key, value, ttlMs));
-      return value;
-    })();
-    this.inflight.set(key, run);
-    try {
-      return await run;
-    } finally {
-      this.inflight.delete(key);
+  /**
+   * A fresh entry, else `load()`. When that fails with UPSTREAM_UNAVAILABLE and an expired entry of
+   * this very key is still kept, it answers instead, and the request is marked stale (see
+   * RequestScope.stale). Callers that asked for fresh data (`no-cache`) get the failure.
+   */
+  async through<T>(key: string, ttlMs: number, load: () => Promise<T>, label: { source: string; op: string } = { source: 'unknown', op: 'unknown' }): Promise<T> {
+    let run = this.inflight.get(key);
+    if (!run) {
+      run = this.read(key, ttlMs, load, label);
+      this.inflight.set(key, run);
+      const done = () => this.inflight.delete(key);
+      run.then(done, done);
     }
+    const { value, stale } = await run;
+    // Coalesced callers share the answer, so each marks its own request.
+    const scope = requestScope.getStore();
+    if (stale && scope) (scope.stale ??= new Set()).add(label.source);
+    return value as T;
+  }
+
+  private async read<T>(key: string, ttlMs: number, load: () => Promise<T>, label: { source: string; op: string }): Promise<{ value: unknown; stale: boolean }> {
+    const fresh = currentScope().fresh;
+    const kept = fresh ? undefined : await this.safe(() => this.kv.get<unknown>(key));
+    const entry = isEntry<T>(kept) ? kept : undefined;
+    if (entry && Date.now() - entry.storedAt < ttlMs) {
+      this.opts.observer?.lookup(label.source, 'hit');
+      return { value: entry.value, stale: false };
+    }
+    this.opts.observer?.lookup(label.source, 'miss');
+    let value: T;
+    try {
+      value = await load();
+    } catch (e) {
+      if (!entry || !(e instanceof GatewayError) || e.code !== 'UPSTREAM_UNAVAILABLE') throw e;
+      this.opts.observer?.stale(label.source);
+      this.logger.warn('source unavailable; answering with a stale read', { source: label.source, op: label.op, ageMs: Date.now() - entry.storedAt });
+      return { value: entry.value, stale: true };
+    }
+    const stored: Entry<T> = { value, storedAt: Date.now() };
+    await this.safe(() => this.kv.set(key, stored, ttlMs * this.keepFactor));
+    return { value, stale: false };
   }
 
   private async safe<T>(op: () => Promise<T>): Promise<T | undefined> {

@@ -3,6 +3,9 @@ import type { ReadCache } from '../cache/read-cache';
 import type { RunLocks } from '../writes/run-lock';
 import { gatewayError, type GatewayError } from '../errors';
 import { currentScope, requestScope } from '../request-scope';
+import type { Resilience, SourceGuard } from '../resilience/guard';
+import { httpFailure, withFailure } from '../resilience/retry';
+import { redactSecrets, secretsOf } from './redact';
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -13,6 +16,8 @@ export interface SourceDeps {
   cache?: ReadCache | null;
   /** Serialises read-modify-writes of a run (W&B); in-process only when absent. */
   locks?: RunLocks;
+  /** Retries, retry budget and circuit breaker per source; none when absent. */
+  resilience?: Resilience | null;
 }
 
 /** One finished upstream request, named by a stable operation name such as `mlflow.runs.search`. */
@@ -76,6 +81,8 @@ export interface UpstreamOptions {
    * calling request's own secret, used instead of the service credentials in `headers`.
    */
   callerAuthorization?: (secret: string) => string;
+  /** Reads (CACHE_TTL_MS operations, GET streams) are retried; every call goes through the source's breaker. */
+  resilience?: Resilience | null;
 }
 
 /**
@@ -83,19 +90,24 @@ export interface UpstreamOptions {
  * failures become UPSTREAM_UNAVAILABLE with the source named.
  */
 export class Upstream {
-  constructor(private readonly opts: UpstreamOptions) {}
+  private readonly guard: SourceGuard | null;
+
+  constructor(private readonly opts: UpstreamOptions) {
+    this.guard = opts.resilience?.forSource(opts.source, opts.label) ?? null;
+  }
 
   async json<T>(op: string, req: UpstreamRequest): Promise<T> {
     const ttl = cacheTtl(op);
     const cache = this.opts.cache;
-    if (!cache || !ttl) return this.fetchJson<T>(op, req);
+    // An operation the cache may keep is a read, and only reads are retried.
+    if (!cache || !ttl) return this.fetchJson<T>(op, req, ttl !== undefined);
     const key = await cache.key({
       source: this.opts.source,
       credentials: this.headers().authorization ?? '',
       op,
       request: `${req.method} ${this.url(req)} ${JSON.stringify(req.body ?? null)}`,
     });
-    return cache.through(key, ttl, () => this.fetchJson<T>(op, req));
+    return cache.through(key, ttl, () => this.fetchJson<T>(op, req, true), { source: this.opts.source, op });
   }
 
   /**
@@ -104,30 +116,44 @@ export class Upstream {
    */
   async write<T>(op: string, req: UpstreamRequest): Promise<T> {
     try {
-      return await this.fetchJson<T>(op, req);
+      return await this.fetchJson<T>(op, req, false);
     } finally {
       await this.opts.cache?.invalidate(this.opts.source);
     }
   }
 
-  private async fetchJson<T>(op: string, req: UpstreamRequest): Promise<T> {
-    const res = await this.send(op, req);
-    const text = await res.text();
-    if (text === '') return {} as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw gatewayError('UPSTREAM_ERROR', `${this.opts.label} source '${this.opts.source}' sent a response that is not JSON (${op}).`, { source: this.opts.source });
-    }
+  private fetchJson<T>(op: string, req: UpstreamRequest, read: boolean): Promise<T> {
+    return this.guarded(op, read, async (timeoutMs) => {
+      const { source, label } = this.opts;
+      const res = await this.send(op, req, timeoutMs);
+      let text: string;
+      try {
+        text = await res.text();
+      } catch {
+        // The deadline (or the connection) ended mid-body: as unavailable as no answer at all.
+        throw withFailure(gatewayError('UPSTREAM_UNAVAILABLE', `${label} source '${source}' did not finish its answer within ${timeoutMs} ms.`, { source }), { kind: 'timeout', retryable: true, unhealthy: true });
+      }
+      if (text === '') return {} as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw withFailure(gatewayError('UPSTREAM_ERROR', `${label} source '${source}' sent a response that is not JSON (${op}).`, { source }), { kind: 'malformed', retryable: false, unhealthy: true });
+      }
+    });
   }
 
-  /** For downloads: the caller consumes the body as a stream. */
+  /** For downloads: the caller consumes the body as a stream. GETs are reads, and retried. */
   async stream(op: string, req: UpstreamRequest): Promise<Response> {
-    return this.send(op, req);
+    return this.guarded(op, req.method === 'GET', (timeoutMs) => this.send(op, req, timeoutMs));
   }
 
-  private async send(op: string, req: UpstreamRequest): Promise<Response> {
-    const { source, label, timeoutMs, recorder } = this.opts;
+  private guarded<T>(op: string, read: boolean, attempt: (timeoutMs: number) => Promise<T>): Promise<T> {
+    return this.guard ? this.guard.run(op, read, this.opts.timeoutMs, attempt) : attempt(this.opts.timeoutMs);
+  }
+
+  /** One attempt: recorded, bounded by `timeoutMs`, its failure classified for retries and the breaker. */
+  private async send(op: string, req: UpstreamRequest, timeoutMs: number): Promise<Response> {
+    const { source, label, recorder } = this.opts;
     const started = performance.now();
     const finish = (status: number | null, outcome: UpstreamCall['outcome']) =>
       recorder.record({ source, op, method: req.method, status, outcome, durationMs: Math.round(performance.now() - started) });
@@ -148,7 +174,7 @@ export class Upstream {
       const timedOut = name === 'TimeoutError' || name === 'AbortError';
       finish(null, timedOut ? 'timeout' : 'unreachable');
       const why = timedOut ? `did not answer within ${timeoutMs} ms` : 'is unreachable';
-      throw gatewayError('UPSTREAM_UNAVAILABLE', `${label} source '${source}' ${why}.`, { source });
+      throw withFailure(gatewayError('UPSTREAM_UNAVAILABLE', `${label} source '${source}' ${why}.`, { source }), { kind: timedOut ? 'timeout' : 'unreachable', retryable: true, unhealthy: true });
     }
     if (res.ok) {
       finish(res.status, 'ok');
@@ -156,7 +182,8 @@ export class Upstream {
     }
     finish(res.status, 'http_error');
     const body = await res.text().catch(() => '');
-    throw this.opts.errorFromResponse(res.status, body);
+    const error = redactSecrets(this.opts.errorFromResponse(res.status, body), secretsOf(headers.authorization));
+    throw withFailure(error, httpFailure(res.status, res.headers.get('retry-after')));
   }
 
   /** The headers of this call: with the caller's own credentials where the source uses them. */

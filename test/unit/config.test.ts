@@ -32,7 +32,24 @@ describe('configuration', () => {
       ide: true,
       corsOrigins: [],
       auth: { apiKeys: [], jwt: null },
+      resilience: {
+        retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 10_000, deadlineMs: null },
+        budget: { percent: 20, minPer10s: 10 },
+        breaker: { failures: 5, cooldownMs: 30_000 },
+        staleFactor: 10,
+      },
+      metrics: true,
     });
+  });
+
+  it('reads retry, budget, breaker and metrics settings, naming the variable at fault', () => {
+    const base = { MLFLOW_TRACKING_URI: 'http://h' };
+    const config = loadConfig({ ...base, MLGATE_RETRY_ATTEMPTS: '1', MLGATE_READ_DEADLINE_MS: '2500', MLGATE_RETRY_BUDGET_PERCENT: '0', MLGATE_BREAKER_FAILURES: '2', MLGATE_BREAKER_COOLDOWN_MS: '400', MLGATE_METRICS: 'off' });
+    expect(config.resilience).toMatchObject({ retry: { attempts: 1, deadlineMs: 2500 }, budget: { percent: 0, minPer10s: 10 }, breaker: { failures: 2, cooldownMs: 400 } });
+    expect(config.metrics).toBe(false);
+    expect(errorOf({ ...base, MLGATE_RETRY_ATTEMPTS: '0' })).toMatch(/^MLGATE_RETRY_ATTEMPTS must be/);
+    expect(errorOf({ ...base, MLGATE_RETRY_BUDGET_PERCENT: '150' })).toMatch(/^MLGATE_RETRY_BUDGET_PERCENT must be/);
+    expect(errorOf({ ...base, MLGATE_BREAKER_COOLDOWN_MS: 'soon' })).toMatch(/^MLGATE_BREAKER_COOLDOWN_MS must be/);
   });
 
   it('turns introspection and the IDE off in production unless asked, and validates limits and CORS origins', () => {

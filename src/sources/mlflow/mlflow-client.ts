@@ -32,6 +32,7 @@ export class MlflowClient {
       timeoutMs: config.timeoutMs,
       fetch: deps.fetch,
       recorder: deps.recorder,
+      resilience: deps.resilience,
       cache: deps.cache,
       // A caller's MLflow credentials: a full `Basic ...`/`Bearer ...` value, or a bare token.
       callerAuthorization: config.credentials === 'caller' ? (secret) => (/^(basic|bearer) /i.test(secret) ? secret : `Bearer ${secret}`) : undefined,

@@ -26,7 +26,7 @@ export class WandbClient {
 
   constructor(private readonly config: WandbSourceConfig, deps: SourceDeps) {
     this.origin = new URL(config.url).origin;
-    const common = { source: config.name, label: 'W&B', timeoutMs: config.timeoutMs, fetch: deps.fetch, recorder: deps.recorder };
+    const common = { source: config.name, label: 'W&B', timeoutMs: config.timeoutMs, fetch: deps.fetch, recorder: deps.recorder, resilience: deps.resilience };
     this.http = new Upstream({
       ...common,
       baseUrl: config.url,
