@@ -279,8 +279,9 @@ describe('CSV export from W&B, and across sources', () => {
   beforeAll(async () => {
     wandb = await startWandbServer({ seed: bigSeed(), apiKey: TEST_WANDB_KEY });
     app = await buildTestApp({
-      // Smaller than the 1100-run project, so that export takes the two-pass path.
-      env: { WANDB_BASE_URL: wandb.url, WANDB_API_KEY: TEST_WANDB_KEY, MLFLOW_TRACKING_URI: process.env.MLGATE_TEST_MLFLOW_URL ?? '', MLGATE_EXPORT_BUFFER_RUNS: '1000' },
+      // Smaller than the 1100-run project, so that export takes the two-pass path. One attempt per
+      // read: the injected 503 must reach the export, not be absorbed by a retry (upstream-faults tests retries).
+      env: { WANDB_BASE_URL: wandb.url, WANDB_API_KEY: TEST_WANDB_KEY, MLFLOW_TRACKING_URI: process.env.MLGATE_TEST_MLFLOW_URL ?? '', MLGATE_EXPORT_BUFFER_RUNS: '1000', MLGATE_RETRY_ATTEMPTS: '1' },
       fetch: fetchWithFault,
     });
     manifest = loadManifest();

@@ -22,7 +22,8 @@ const FAST = {
   MLGATE_BREAKER_FAILURES: '1000',
 };
 type Name = 'mlflow' | 'wandb';
-const BOTH = `{ mlflow: projects(source: "mlflow") { nodes { id name } } wandb: projects(source: "wandb") { nodes { id name } } }`;
+// `first: 3`: the seeded projects only; other test files add MLflow experiments to the shared server meanwhile.
+const BOTH = `{ mlflow: projects(source: "mlflow", first: 3) { nodes { id name } } wandb: projects(source: "wandb", first: 3) { nodes { id name } } }`;
 const pause = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 interface Rig {
