@@ -6,6 +6,7 @@ import { decodeId, encodeId, modelVersionNativeId } from '../../ids';
 import { concatSources, decodeCursor, fingerprint, toConnection, validateFirst } from '../../pagination';
 import { loadModelVersion, loadRegisteredModel } from '../base/node';
 import { setModelVersionAliases } from './aliases';
+import { linkArtifact } from './link';
 
 function primeVersions(ctx: GatewayContext, versions: ModelVersionModel[]): void {
   for (const v of versions) ctx.loaders.modelVersionByKey.prime({ source: v.source, model: v.modelName, version: v.version }, v);
@@ -14,6 +15,7 @@ function primeVersions(ctx: GatewayContext, versions: ModelVersionModel[]): void
 export const registryResolvers: Resolvers = {
   Mutation: {
     setModelVersionAliases: (_, args, ctx) => setModelVersionAliases(ctx, args),
+    linkArtifact: (_, { input }, ctx) => linkArtifact(ctx, input),
   },
   Query: {
     registeredModels: async (_, args, ctx) => {

@@ -318,6 +318,12 @@ export class MlflowSource implements SourceConnector {
     for (const alias of change.add) await this.client.setModelAlias(ref.model, alias, ref.version);
   }
 
+  linkArtifact(): Promise<never> {
+    return Promise.reject(
+      gatewayError('UNSUPPORTED_BY_SOURCE', `MLflow source '${this.name}' has no artifact linking; register a model version from a run's artifacts (\`runs:/<run id>/<path>\`) instead.`, { source: this.name }),
+    );
+  }
+
   private runs(runs: Mlflow.Run[] | undefined): RunModel[] {
     return (runs ?? []).map((r) => toRun(this.name, this.base, r));
   }
