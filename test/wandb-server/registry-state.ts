@@ -138,8 +138,9 @@ export class RegistryState {
 
   /**
    * Links an artifact into a collection (created if new). A new link takes the next version index
-   * and `latest`; linking an artifact the collection already holds returns that version, as W&B
-   * does, and only adds the aliases. An alias moves here from any other version of the collection.
+   * and `latest` (the SDK documents that W&B applies it to the newest link). A collection holds an
+   * artifact once: linking it again returns its version and only adds the aliases. An alias moves
+   * here from any other version of the collection.
    */
   link(artifact: StoredArtifact, registry: StoredProject, collectionName: string, aliases: string[]): StoredMembership {
     const collection = this.collection(registry, collectionName) ?? this.addCollection(registry, collectionName, artifact.type, '', []);
