@@ -134,4 +134,6 @@ export interface SourceConnector {
   setModelVersionAliases(ref: ModelVersionRef, change: { add: string[]; remove: string[] }): Promise<void>;
   /** Links an artifact version into a registry collection (W&B); returns the linked version. */
   linkArtifact(req: LinkRequest): Promise<ModelVersionRef>;
+  /** A new model version from a run's files (MLflow); validated by the caller. */
+  createModelVersion(req: { model: string; runId: string; path: string; description: string | null }): Promise<ModelVersionRef>;
 }

@@ -93,6 +93,9 @@ describe('linking artifacts into W&B registries and changing registry aliases th
     for (const input of bad) expect([JSON.stringify(input), errorCodes(await app.gql(LINK, { input }))]).toEqual([JSON.stringify(input), ['BAD_USER_INPUT']]);
     expect(app.calls.calls).toEqual([]);
     expect(errorCodes(await app.gql(LINK, { input: { ...base, source: 'mlflow' } }))).toEqual(['UNSUPPORTED_BY_SOURCE']);
+    // W&B's way of registering a version is linking; MLflow's createModelVersion is not offered there.
+    const create = `mutation { createModelVersion(source: "wandb", model: "model/classifier", artifactUri: "runs:/run00001/model") { version { version } } }`;
+    expect(errorCodes(await app.gql(create))).toEqual(['UNSUPPORTED_BY_SOURCE']);
     expect(app.calls.calls).toEqual([]);
   });
 

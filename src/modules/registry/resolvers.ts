@@ -6,6 +6,7 @@ import { decodeId, encodeId, modelVersionNativeId } from '../../ids';
 import { concatSources, decodeCursor, fingerprint, toConnection, validateFirst } from '../../pagination';
 import { loadModelVersion, loadRegisteredModel } from '../base/node';
 import { setModelVersionAliases } from './aliases';
+import { createModelVersion } from './create-version';
 import { linkArtifact } from './link';
 
 function primeVersions(ctx: GatewayContext, versions: ModelVersionModel[]): void {
@@ -16,6 +17,7 @@ export const registryResolvers: Resolvers = {
   Mutation: {
     setModelVersionAliases: (_, args, ctx) => setModelVersionAliases(ctx, args),
     linkArtifact: (_, { input }, ctx) => linkArtifact(ctx, input),
+    createModelVersion: (_, args, ctx) => createModelVersion(ctx, args),
   },
   Query: {
     registeredModels: async (_, args, ctx) => {

@@ -332,4 +332,7 @@ export class WandbSource implements SourceConnector {
   linkArtifact(req: LinkRequest): Promise<ModelVersionRef> {
     return this.registryWrites.link(req);
   }
+  createModelVersion(): Promise<never> {
+    return Promise.reject(gatewayError('UNSUPPORTED_BY_SOURCE', `W&B source '${this.name}' registers versions by linking logged artifacts: use linkArtifact.`, { source: this.name }));
+  }
 }
