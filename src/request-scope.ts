@@ -22,3 +22,8 @@ export const requestScope = new AsyncLocalStorage<RequestScope>();
 export const ANONYMOUS: RequestScope = { principal: 'anonymous', fresh: false };
 
 export const currentScope = (): RequestScope => requestScope.getStore() ?? ANONYMOUS;
+
+/** Runs upstream reads past the shared cache: for reads a write is decided on. */
+export function readFresh<T>(work: () => Promise<T>): Promise<T> {
+  return requestScope.run({ ...currentScope(), fresh: true }, work);
+}

@@ -76,6 +76,18 @@ export interface ModelVersionRef {
   version: string;
 }
 
+/** An artifact version to link: by its path in the source, or as the source artifact of a model version. */
+export type ArtifactRef = { path: { entity: string; project: string; name: string } } | { modelVersion: ModelVersionRef };
+
+export interface LinkRequest {
+  artifact: ArtifactRef;
+  registry: string;
+  collection: string;
+  /** Validated by the caller. */
+  aliases: string[];
+  createCollection: boolean;
+}
+
 /**
  * What the gateway needs from an upstream, in source-neutral models. One implementation per
  * upstream; only it knows URLs, auth, paging and status codes. Batch methods return results in the
@@ -120,4 +132,8 @@ export interface SourceConnector {
   getModelVersions(refs: ModelVersionRef[]): Promise<Array<ModelVersionModel | null>>;
   /** Adds and removes aliases of one version (validated by the caller). */
   setModelVersionAliases(ref: ModelVersionRef, change: { add: string[]; remove: string[] }): Promise<void>;
+  /** Links an artifact version into a registry collection (W&B); returns the linked version. */
+  linkArtifact(req: LinkRequest): Promise<ModelVersionRef>;
+  /** A new model version from a run's files (MLflow); validated by the caller. */
+  createModelVersion(req: { model: string; runId: string; path: string; description: string | null }): Promise<ModelVersionRef>;
 }

@@ -55,6 +55,6 @@ describe('the real wandb SDK against the W&B protocol test server', () => {
     expect(output).toMatch(new RegExp(`\\b${conformanceCases()} passed\\b`));
     expect(output).not.toMatch(/skipped|xfail/);
     // The SDK really went through the protocol paths this server implements.
-    expect(server.operations).toEqual(expect.arrayContaining(['Viewer', 'RunSampledHistory', 'RunParquetHistory', 'HistoryPage', 'CreateRunFiles']));
+    expect(server.operations).toEqual(expect.arrayContaining(['Viewer', 'RunSampledHistory', 'RunParquetHistory', 'HistoryPage', 'CreateRunFiles', 'ArtifactMembershipByName', 'LinkArtifact', 'AddAliases', 'DeleteAliases', 'UpdateArtifact']));
   }, 240_000);
 });

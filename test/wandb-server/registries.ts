@@ -44,7 +44,7 @@ function versionValue(m: StoredMembership, path: string): unknown {
 
 const tagObjects = (tags: string[]) => tags.map((name) => ({ __typename: 'Tag', id: b64(`Tag:${name}`), name }));
 
-function collectionObject(ctx: Ctx, c: StoredCollection) {
+export function collectionObject(ctx: Ctx, c: StoredCollection) {
   return {
     __typename: 'ArtifactPortfolio',
     id: b64(`ArtifactCollection:${c.id}`),
@@ -58,7 +58,7 @@ function collectionObject(ctx: Ctx, c: StoredCollection) {
   };
 }
 
-function sequenceObject(ctx: Ctx, a: StoredArtifact) {
+export function sequenceObject(ctx: Ctx, a: StoredArtifact) {
   return {
     __typename: 'ArtifactSequence',
     id: b64(`ArtifactSequence:${a.project.id}:${a.sequence}`),
@@ -72,7 +72,7 @@ function sequenceObject(ctx: Ctx, a: StoredArtifact) {
   };
 }
 
-function artifactObject(ctx: Ctx, a: StoredArtifact) {
+export function artifactObject(ctx: Ctx, a: StoredArtifact) {
   const digest = createHash('md5').update(`${a.id}`).digest('hex');
   return {
     __typename: 'Artifact',
@@ -94,18 +94,43 @@ function artifactObject(ctx: Ctx, a: StoredArtifact) {
     fileCount: 1,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
-    aliases: [],
+    aliases: () => artifactAliases(ctx, a),
   };
 }
 
-function membershipObject(ctx: Ctx, c: StoredCollection, m: StoredMembership) {
+const aliasObject = (alias: string, collectionKey: string, collection: unknown) => ({ __typename: 'ArtifactAlias', id: b64(`ArtifactAlias:${collectionKey}:${alias}`), alias, artifactCollection: collection });
+
+/** Every alias of the artifact: in its own sequence, and in each collection it is linked into. */
+function artifactAliases(ctx: Ctx, a: StoredArtifact) {
+  const r = ctx.store.registry;
+  const sequence = sequenceObject(ctx, a);
+  const own = r.sequenceAliases(a).map((alias) => aliasObject(alias, `seq:${a.project.id}:${a.sequence}`, sequence));
+  const linked = r.collections.flatMap((c) => c.members.filter((m) => m.artifact === a).flatMap((m) => m.aliases.map((alias) => aliasObject(alias, String(c.id), collectionObject(ctx, c)))));
+  return [...own, ...linked];
+}
+
+/** A version of an ordinary project's artifact sequence, as W&B presents it: a membership of the sequence. */
+export function sequenceMembershipObject(ctx: Ctx, a: StoredArtifact) {
+  const sequence = sequenceObject(ctx, a);
+  return {
+    __typename: 'ArtifactCollectionMembership',
+    id: b64(`ArtifactCollectionMembership:seq:${a.id}`),
+    versionIndex: a.sequenceIndex,
+    createdAt: a.createdAt,
+    aliases: ctx.store.registry.sequenceAliases(a).map((alias) => aliasObject(alias, `seq:${a.project.id}:${a.sequence}`, sequence)),
+    artifactCollection: sequence,
+    artifact: artifactObject(ctx, a),
+  };
+}
+
+export function membershipObject(ctx: Ctx, c: StoredCollection, m: StoredMembership) {
   const collection = collectionObject(ctx, c);
   return {
     __typename: 'ArtifactCollectionMembership',
     id: b64(`ArtifactCollectionMembership:${m.id}`),
     versionIndex: m.versionIndex,
     createdAt: m.createdAt,
-    aliases: m.aliases.map((alias) => ({ __typename: 'ArtifactAlias', id: b64(`ArtifactAlias:${c.id}:${alias}`), alias, artifactCollection: collection })),
+    aliases: m.aliases.map((alias) => aliasObject(alias, String(c.id), collection)),
     artifactCollection: collection,
     artifact: artifactObject(ctx, m.artifact),
   };

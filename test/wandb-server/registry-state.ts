@@ -18,6 +18,8 @@ export interface SeedRegistries {
       versions: Array<{ aliases: string[]; tags: string[]; metadata: Record<string, unknown>; description: string; createdAt: string; source: { project: string; name: string } }>;
     }>;
   }>;
+  /** Artifact versions logged to ordinary projects and linked nowhere yet, in version order. */
+  logged?: Array<{ project: string; name: string; type: string; versions: Array<{ aliases: string[]; tags: string[]; metadata: Record<string, unknown>; description: string; createdAt: string }> }>;
 }
 
 export interface StoredArtifact {
@@ -30,6 +32,8 @@ export interface StoredArtifact {
   description: string;
   metadata: Record<string, unknown>;
   tags: string[];
+  /** Aliases within its own sequence; `latest` is not stored but always names the newest version. */
+  aliases: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -86,6 +90,11 @@ export class RegistryState {
         }
       }
     }
+    for (const l of seed?.logged ?? []) {
+      const project = store.project(store.entity, l.project);
+      if (!project) throw new Error(`registry seed: no project ${l.project}`);
+      for (const v of l.versions) this.addArtifact(project, l.name, l.type, v).aliases.push(...v.aliases);
+    }
   }
 
   private addProject(entity: string, name: string): StoredProject {
@@ -102,7 +111,7 @@ export class RegistryState {
 
   addArtifact(project: StoredProject, sequence: string, type: string, v: { tags: string[]; metadata: Record<string, unknown>; description: string; createdAt: string }): StoredArtifact {
     const sequenceIndex = this.artifacts.filter((a) => a.project === project && a.sequence === sequence).length;
-    const a = { id: this.nextId++, project, sequence, sequenceIndex, type, description: v.description, metadata: v.metadata, tags: [...v.tags], createdAt: v.createdAt, updatedAt: v.createdAt };
+    const a = { id: this.nextId++, project, sequence, sequenceIndex, type, description: v.description, metadata: v.metadata, tags: [...v.tags], aliases: [], createdAt: v.createdAt, updatedAt: v.createdAt };
     this.artifacts.push(a);
     return a;
   }
@@ -113,22 +122,48 @@ export class RegistryState {
     return this.store.projects.filter(this.isRegistry);
   }
 
+  /** The versions of an artifact sequence (an ordinary project's artifact name), oldest first. */
+  sequenceVersions(project: StoredProject, sequence: string): StoredArtifact[] {
+    return this.artifacts.filter((a) => a.project === project && a.sequence === sequence);
+  }
+
+  sequenceAliases(a: StoredArtifact): string[] {
+    const newest = this.sequenceVersions(a.project, a.sequence).at(-1);
+    return newest === a ? [...a.aliases, 'latest'] : [...a.aliases];
+  }
+
+  collection(registry: StoredProject, name: string): StoredCollection | undefined {
+    return this.collections.find((c) => c.registry === registry && c.name === name);
+  }
+
   /**
-   * Links an artifact into a collection (created if new): the membership takes the next version
-   * index, and an alias moves here from any other version of the collection.
+   * Links an artifact into a collection (created if new). A new link takes the next version index
+   * and `latest` (the SDK documents that W&B applies it to the newest link). A collection holds an
+   * artifact once: linking it again returns its version and only adds the aliases. An alias moves
+   * here from any other version of the collection.
    */
   link(artifact: StoredArtifact, registry: StoredProject, collectionName: string, aliases: string[]): StoredMembership {
-    const collection = this.collections.find((c) => c.registry === registry && c.name === collectionName) ?? this.addCollection(registry, collectionName, artifact.type, '', []);
+    const collection = this.collection(registry, collectionName) ?? this.addCollection(registry, collectionName, artifact.type, '', []);
+    if (collection.type !== artifact.type) throw new Error(`artifact type ${artifact.type} cannot be linked into collection ${collectionName} of type ${collection.type}`);
     let member = collection.members.find((m) => m.artifact === artifact);
     if (!member) {
       member = { id: this.nextId++, artifact, versionIndex: collection.members.length, aliases: [], createdAt: nowNoZone() };
       collection.members.push(member);
+      this.moveAlias(collection, member, 'latest');
     }
-    for (const alias of aliases) {
-      for (const m of collection.members) m.aliases = m.aliases.filter((a) => a !== alias);
-      member.aliases.push(alias);
-    }
+    for (const alias of aliases) this.moveAlias(collection, member, alias);
     collection.updatedAt = nowNoZone();
     return member;
+  }
+
+  moveAlias(collection: StoredCollection, member: StoredMembership, alias: string): void {
+    for (const m of collection.members) m.aliases = m.aliases.filter((a) => a !== alias);
+    member.aliases.push(alias);
+  }
+
+  /** Within an artifact's own sequence: the alias moves from its sibling versions. */
+  moveSequenceAlias(artifact: StoredArtifact, alias: string): void {
+    for (const a of this.sequenceVersions(artifact.project, artifact.sequence)) a.aliases = a.aliases.filter((x) => x !== alias);
+    artifact.aliases.push(alias);
   }
 }

@@ -1,4 +1,5 @@
 import { defaultFieldResolver, type GraphQLFieldResolver } from 'graphql';
+import { artifactFields, artifactsRoot } from './artifacts';
 import { registriesRoot, registryFields } from './registries';
 import { reportsRoot, reportFields } from './reports';
 import { runsRoot } from './runs-root';
@@ -12,9 +13,9 @@ import type { Ctx } from './views';
  */
 export type TypeFields = Record<string, Record<string, (source: never, args: never, ctx: Ctx) => unknown>>;
 
-export const rootValue = { ...runsRoot, ...sweepsRoot, ...registriesRoot, ...reportsRoot };
+export const rootValue = { ...runsRoot, ...sweepsRoot, ...registriesRoot, ...artifactsRoot, ...reportsRoot };
 
-const typeFields: TypeFields[] = [sweepFields, registryFields, reportFields];
+const typeFields: TypeFields[] = [sweepFields, registryFields, artifactFields, reportFields];
 
 export const fieldResolver: GraphQLFieldResolver<unknown, Ctx> = (source, args, ctx, info) => {
   for (const fields of typeFields) {

@@ -63,4 +63,12 @@ export const registrySeed = (): SeedRegistries => ({
       ],
     },
   ],
+  logged: [
+    {
+      project: 'vision',
+      name: 'resnet',
+      type: 'model',
+      versions: [0, 1, 2].map((i) => ({ aliases: i === 1 ? ['best'] : [], tags: [], metadata: { depth: 18 + 16 * i }, description: `resnet trial ${i}`, createdAt: `2026-02-1${i}T10:00:00` })),
+    },
+  ],
 });

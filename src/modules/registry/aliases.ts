@@ -7,7 +7,7 @@ import { loadModelVersion } from '../base/node';
 const ALIAS = /^[\w-]{1,256}$/;
 const MAX_CHANGES = 50;
 
-function aliasList(values: readonly string[] | null | undefined, argument: string): string[] {
+export function aliasList(values: readonly string[] | null | undefined, argument: string): string[] {
   const list = [...new Set(values ?? [])];
   if (list.length > MAX_CHANGES) throw badInput(`At most ${MAX_CHANGES} aliases can change at once.`, { argument });
   for (const a of list) {

@@ -6,6 +6,8 @@ import { decodeId, encodeId, modelVersionNativeId } from '../../ids';
 import { concatSources, decodeCursor, fingerprint, toConnection, validateFirst } from '../../pagination';
 import { loadModelVersion, loadRegisteredModel } from '../base/node';
 import { setModelVersionAliases } from './aliases';
+import { createModelVersion } from './create-version';
+import { linkArtifact } from './link';
 
 function primeVersions(ctx: GatewayContext, versions: ModelVersionModel[]): void {
   for (const v of versions) ctx.loaders.modelVersionByKey.prime({ source: v.source, model: v.modelName, version: v.version }, v);
@@ -14,6 +16,8 @@ function primeVersions(ctx: GatewayContext, versions: ModelVersionModel[]): void
 export const registryResolvers: Resolvers = {
   Mutation: {
     setModelVersionAliases: (_, args, ctx) => setModelVersionAliases(ctx, args),
+    linkArtifact: (_, { input }, ctx) => linkArtifact(ctx, input),
+    createModelVersion: (_, args, ctx) => createModelVersion(ctx, args),
   },
   Query: {
     registeredModels: async (_, args, ctx) => {

@@ -179,6 +179,12 @@ export class MlflowClient {
     return this.http.write('mlflow.registeredModels.deleteAlias', { method: 'DELETE', path: '/api/2.0/mlflow/registered-models/alias', body: { name, alias } });
   }
 
+  /** POST model-versions/create: a new version of the registered model from files at `source`. */
+  createModelVersion(args: { name: string; source: string; runId: string; description: string | null }): Promise<Mlflow.Response.ModelVersionsGet> {
+    const body = { name: args.name, source: args.source, run_id: args.runId, ...(args.description != null ? { description: args.description } : {}) };
+    return this.http.write('mlflow.modelVersions.create', { method: 'POST', path: '/api/2.0/mlflow/model-versions/create', body });
+  }
+
   /** GET model-versions/get */
   getModelVersion(name: string, version: string): Promise<Mlflow.Response.ModelVersionsGet> {
     return this.http.json('mlflow.modelVersions.get', { method: 'GET', path: '/api/2.0/mlflow/model-versions/get', query: { name, version } });

@@ -318,6 +318,20 @@ export class MlflowSource implements SourceConnector {
     for (const alias of change.add) await this.client.setModelAlias(ref.model, alias, ref.version);
   }
 
+  /** The model and the run must exist before the version is created: MLflow would accept a dangling run id. */
+  async createModelVersion(req: { model: string; runId: string; path: string; description: string | null }): Promise<ModelVersionRef> {
+    if (!(await orNull(this.client.getRegisteredModel(req.model)))) throw notFound(`MLflow source '${this.name}' has no registered model ${JSON.stringify(req.model)}.`, { source: this.name, argument: 'model' });
+    if (!(await orNull(this.client.getRun(req.runId)))) throw notFound(`MLflow source '${this.name}' has no run ${JSON.stringify(req.runId)}.`, { source: this.name, argument: 'artifactUri' });
+    const res = await this.client.createModelVersion({ name: req.model, source: `runs:/${req.runId}/${req.path}`, runId: req.runId, description: req.description });
+    return { model: req.model, version: res.model_version.version };
+  }
+
+  linkArtifact(): Promise<never> {
+    return Promise.reject(
+      gatewayError('UNSUPPORTED_BY_SOURCE', `MLflow source '${this.name}' has no artifact linking; register a model version from a run's artifacts (\`runs:/<run id>/<path>\`) instead.`, { source: this.name }),
+    );
+  }
+
   private runs(runs: Mlflow.Run[] | undefined): RunModel[] {
     return (runs ?? []).map((r) => toRun(this.name, this.base, r));
   }

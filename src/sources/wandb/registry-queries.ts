@@ -79,6 +79,33 @@ ${PROJECT_INFO}
 fragment SourceCollectionInfoFragment on ArtifactSequence { __typename name project { ...ProjectInfoFragment } }
 ${TAG}`;
 
+/** The SDK's read of one version by `<collection>:<version or alias>`, trimmed to what a write needs. */
+export const ARTIFACT_MEMBERSHIP_BY_NAME = `query ArtifactMembershipByName($entity: String!, $project: String!, $name: String!) {
+  project(name: $project, entityName: $entity) {
+    artifactCollectionMembership(name: $name) {
+      __typename id versionIndex aliases { __typename id alias }
+      artifactCollection { __typename name }
+      artifact { __typename id versionIndex artifactType { name } }
+    }
+  }
+}`;
+
+/**
+ * The SDK's LinkArtifact as it sends it to servers without ARTIFACT_MEMBERSHIP_IN_LINK_ARTIFACT_RESPONSE:
+ * the gateway reads the linked version back itself, so it needs only the version number.
+ */
+export const LINK_ARTIFACT = `mutation LinkArtifact($input: LinkArtifactInput!) {
+  result: linkArtifact(input: $input) { versionIndex }
+}`;
+
+export const ADD_ALIASES = `mutation AddAliases($input: AddAliasesInput!) {
+  result: addAliases(input: $input) { success }
+}`;
+
+export const DELETE_ALIASES = `mutation DeleteAliases($input: DeleteAliasesInput!) {
+  result: deleteAliases(input: $input) { success }
+}`;
+
 type Edges<T> = { pageInfo: { endCursor: string | null; hasNextPage: boolean }; edges: Array<{ node: T }> };
 
 export namespace RegistryWire {
@@ -125,6 +152,26 @@ export namespace RegistryWire {
       artifactSequence: { name: string; project: { name: string; entity: { name: string } } | null };
       artifactType: { name: string };
     } | null;
+  }
+  export interface MembershipByName {
+    project: {
+      artifactCollectionMembership: {
+        versionIndex: number | null;
+        aliases: Array<{ alias: string }>;
+        artifactCollection: { name: string } | null;
+        artifact: { id: string; versionIndex: number | null; artifactType: { name: string } } | null;
+      } | null;
+    } | null;
+  }
+  export interface Link {
+    result: { versionIndex: number | null } | null;
+  }
+  /** `entityName`/`projectName`/`artifactCollectionName` name the collection the alias lives in. */
+  export interface CollectionAlias {
+    alias: string;
+    entityName: string;
+    projectName: string;
+    artifactCollectionName: string;
   }
   export interface Versions {
     organization: { orgEntity: { name: string; artifactMemberships: Edges<Membership> | null } | null } | null;

@@ -6,11 +6,11 @@ import type { RegistryWire } from './registry-queries';
 import { appUrl, utc } from './to-model';
 import type { WandbClient } from './wandb-client';
 
-const PREFIX = 'wandb-registry-';
+export const PREFIX = 'wandb-registry-';
 /** The SDK's page size for registries, collections and versions. */
 const PER_PAGE_MAX = 100;
 
-type Org = { organization: string; orgEntity: string };
+export type Org = { organization: string; orgEntity: string };
 type Filter = Record<string, unknown>;
 
 /** `<registry>/<collection>`: a W&B collection's name in the gateway's registry schema. */
@@ -37,7 +37,7 @@ export class WandbRegistries {
   ) {}
 
   /** The organization of the key's entity, asked once (FetchOrgInfoFromEntity). */
-  private organization(): Promise<Org> {
+  organization(): Promise<Org> {
     this.org ??= this.entity().then(async (entity) => {
       const res = await this.client.orgInfo(entity);
       const org = res.entity?.organization ?? res.entity?.user?.organizations?.[0];

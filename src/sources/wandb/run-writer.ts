@@ -1,5 +1,5 @@
 import { gatewayError, notFound } from '../../errors';
-import { currentScope, requestScope } from '../../request-scope';
+import { readFresh } from '../../request-scope';
 import type { RunChange } from '../run-change';
 import type { RunLocks } from '../../writes/run-lock';
 import type { WandbClient } from './wandb-client';
@@ -16,10 +16,6 @@ const parse = (s: string | null | undefined): Json => {
   }
 };
 
-/** Reads bypass the shared cache: a read-modify-write must start from W&B's current state. */
-function fresh<T>(work: () => Promise<T>): Promise<T> {
-  return requestScope.run({ ...currentScope(), fresh: true }, work);
-}
 
 /**
  * W&B's upsertBucket replaces the whole summary and config, so a change is applied to the run as
@@ -28,7 +24,8 @@ function fresh<T>(work: () => Promise<T>): Promise<T> {
  */
 export async function applyWandbChange(client: WandbClient, locks: RunLocks, source: string, ref: { entity: string; project: string; runId: string }, change: RunChange): Promise<void> {
   await locks.with(`${source}/${ref.entity}/${ref.project}/${ref.runId}`, async () => {
-    const res = await fresh(() => client.runs({ entity: ref.entity, project: ref.project, cursor: null, perPage: 1, order: null, filters: { name: ref.runId } }, false));
+    // A read-modify-write must start from W&B's current state, not a cached one.
+    const res = await readFresh(() => client.runs({ entity: ref.entity, project: ref.project, cursor: null, perPage: 1, order: null, filters: { name: ref.runId } }, false));
     const run: Wandb.Run | undefined = res.project?.runs?.edges[0]?.node;
     if (!run || run.name !== ref.runId) throw notFound('The run does not exist.', { source });
     const vars: Parameters<WandbClient['upsertBucket']>[0] = { id: run.id };

@@ -142,6 +142,24 @@ export class WandbClient {
     );
   }
 
+  /** A version of a collection by `<collection>:<version or alias>`, in a registry or an ordinary project. */
+  artifactMembership(entity: string, project: string, name: string): Promise<RegistryWire.MembershipByName> {
+    return this.gql('wandb.artifactMembership', RQ.ARTIFACT_MEMBERSHIP_BY_NAME, { entity, project, name });
+  }
+
+  /** Links an artifact into a collection (W&B creates the collection if it is new). */
+  linkArtifact(input: { artifactID: string; artifactPortfolioName: string; entityName: string; projectName: string; aliases: Array<{ artifactCollectionName: string; alias: string }> }): Promise<RegistryWire.Link> {
+    return this.gqlWrite('wandb.linkArtifact', RQ.LINK_ARTIFACT, { input });
+  }
+
+  addAliases(artifactID: string, aliases: RegistryWire.CollectionAlias[]): Promise<unknown> {
+    return this.gqlWrite('wandb.addAliases', RQ.ADD_ALIASES, { input: { artifactID, aliases } });
+  }
+
+  deleteAliases(artifactID: string, aliases: RegistryWire.CollectionAlias[]): Promise<unknown> {
+    return this.gqlWrite('wandb.deleteAliases', RQ.DELETE_ALIASES, { input: { artifactID, aliases } });
+  }
+
   /** Only the fields given change; `config` and `summaryMetrics` replace the run's whole config or summary. */
   upsertBucket(vars: { id: string; displayName?: string; notes?: string; tags?: string[]; config?: string; summaryMetrics?: string; groupName?: string; jobType?: string }): Promise<unknown> {
     return this.gqlWrite('wandb.upsertBucket', Q.UPSERT_BUCKET, vars);

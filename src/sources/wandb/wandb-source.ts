@@ -1,7 +1,7 @@
 import type { WandbSourceConfig } from '../../config';
 import { badInput, gatewayError, notFound } from '../../errors';
 import type { HistoryRowModel, ModelVersionModel, Page, ProjectModel, RegisteredModelModel, RegistryModel, ReportDraft, ReportModel, RunFileModel, RunModel, SweepModel } from '../../models';
-import type { FileDownload, HistoryWindow, ModelVersionRef, OffsetPage, RunRef, RunStreamPage, RunStreamQuery, SampledHistoryRequest, SourceConnector, SweepRef, SystemMetricsHistory } from '../source';
+import type { FileDownload, HistoryWindow, LinkRequest, ModelVersionRef, OffsetPage, RunRef, RunStreamPage, RunStreamQuery, SampledHistoryRequest, SourceConnector, SweepRef, SystemMetricsHistory } from '../source';
 import type { FilterNode } from '../../filters/ast';
 import { wandbOrder } from '../../filters/order';
 import { toWandbFilter } from '../../filters/wandb';
@@ -12,6 +12,7 @@ import { appUrl, toHistoryRows, toRun, toSweep, toSystemMetricRows } from './to-
 import { buildReportSpec, newViewName } from './report-build';
 import { jsonObjectFilter as wandbFilter } from '../../filters/json-object';
 import { WandbRegistries } from './registry';
+import { WandbRegistryWrites } from './registry-writes';
 import { applyWandbChange } from './run-writer';
 import type { RunChange } from '../run-change';
 import { RunLocks } from '../../writes/run-lock';
@@ -45,6 +46,7 @@ export class WandbSource implements SourceConnector {
   readonly supports = { registry: true, sweeps: true, reports: true };
   private readonly client: WandbClient;
   private readonly registries: WandbRegistries;
+  private readonly registryWrites: WandbRegistryWrites;
   private readonly locks: RunLocks;
   private defaultEntity: Promise<string> | null;
 
@@ -53,6 +55,7 @@ export class WandbSource implements SourceConnector {
     this.client = new WandbClient(config, deps);
     this.locks = deps.locks ?? new RunLocks(null, { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined });
     this.registries = new WandbRegistries(this.client, config.name, config.url, () => this.entity());
+    this.registryWrites = new WandbRegistryWrites(this.client, this.registries, config.name);
     this.defaultEntity = config.entity ? Promise.resolve(config.entity) : null;
   }
 
@@ -305,10 +308,6 @@ export class WandbSource implements SourceConnector {
     return id;
   }
 
-  private unsupported(what: string): never {
-    throw gatewayError('UNSUPPORTED_BY_SOURCE', `${what} from W&B source '${this.name}' is not supported yet.`, { source: this.name });
-  }
-
   listRegisteredModels(q: OffsetPage & { filter: string | null; registry?: string | null }): Promise<Page<RegisteredModelModel>> {
     return this.registries.listCollections({ ...q, filter: wandbFilter(q.filter, 'filter') });
   }
@@ -327,7 +326,13 @@ export class WandbSource implements SourceConnector {
   searchModelVersions(q: OffsetPage & { registryFilter: Record<string, unknown>; collectionFilter: Record<string, unknown>; filter: Record<string, unknown> }): Promise<Page<ModelVersionModel>> {
     return this.registries.listVersions(q);
   }
-  setModelVersionAliases(): Promise<never> {
-    return Promise.resolve().then(() => this.unsupported('Changing registry aliases'));
+  setModelVersionAliases(ref: ModelVersionRef, change: { add: string[]; remove: string[] }): Promise<void> {
+    return this.registryWrites.setAliases(ref, change);
+  }
+  linkArtifact(req: LinkRequest): Promise<ModelVersionRef> {
+    return this.registryWrites.link(req);
+  }
+  createModelVersion(): Promise<never> {
+    return Promise.reject(gatewayError('UNSUPPORTED_BY_SOURCE', `W&B source '${this.name}' registers versions by linking logged artifacts: use linkArtifact.`, { source: this.name }));
   }
 }
