@@ -34,10 +34,10 @@ export async function seededImportMlflow(): Promise<{ server: MlflowServer; seed
 }
 
 /** What the destination holds of one project, as check_import.py reads it. */
-export function dumpProject(dest: MemoryDestination, entity: string, project: string, path: string): string {
+export function dumpProject(dest: MemoryDestination, entity: string, project: string, path: string, group?: string): string {
   const out: Record<string, unknown> = {};
   for (const [key, run] of dest.runs) {
-    if (!key.startsWith(`${entity}/${project}/`)) continue;
+    if (!key.startsWith(`${entity}/${project}/`) || (group && run.spec.group !== group)) continue;
     out[run.spec.runId] = {
       spec: run.spec,
       summary: { ...run.spec.summary, ...run.summary },

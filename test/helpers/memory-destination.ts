@@ -18,8 +18,10 @@ export class MemoryDestination implements ImportDestination {
   readonly calls: Record<string, number> = {};
   /** Run ids whose history writes are refused. */
   readonly reject = new Set<string>();
-  /** Called before each write, e.g. to slow the import down or to block it. */
-  beforeWrite: () => Promise<void> = () => Promise.resolve();
+  /** Called before each write, e.g. to slow the import down. */
+  beforeWrite: (op: string, runId: string) => Promise<void> = () => Promise.resolve();
+  /** Every history write, in order: which run, at which offset, how many rows. */
+  readonly appends: Array<{ runId: string; offset: number; rows: number }> = [];
   concurrent = 0;
   maxConcurrent = 0;
 
@@ -35,12 +37,12 @@ export class MemoryDestination implements ImportDestination {
     return `${ns.entity}/${ns.project}/${runId}`;
   }
 
-  private async write<T>(op: string, f: () => T): Promise<T> {
+  private async write<T>(op: string, runId: string, f: () => T): Promise<T> {
     this.count(op);
     this.concurrent++;
     this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
     try {
-      await this.beforeWrite();
+      await this.beforeWrite(op, runId);
       return f();
     } finally {
       this.concurrent--;
@@ -55,7 +57,7 @@ export class MemoryDestination implements ImportDestination {
   }
 
   upsertRun(ns: ImportNamespace, spec: ImportRunSpec): Promise<void> {
-    return this.write('upsertRun', () => {
+    return this.write('upsertRun', spec.runId, () => {
       const key = MemoryDestination.key(ns, spec.runId);
       const run = this.runs.get(key);
       if (run) run.spec = structuredClone(spec);
@@ -64,7 +66,8 @@ export class MemoryDestination implements ImportDestination {
   }
 
   appendHistory(ns: ImportNamespace, runId: string, offset: number, rows: ImportHistoryRow[]): Promise<void> {
-    return this.write('appendHistory', () => {
+    return this.write('appendHistory', runId, () => {
+      this.appends.push({ runId, offset, rows: rows.length });
       if (this.reject.has(runId)) throw new Error('W&B refused the history rows (HTTP 400)');
       const run = this.runs.get(MemoryDestination.key(ns, runId));
       if (!run) throw new Error('no such run');
@@ -75,7 +78,7 @@ export class MemoryDestination implements ImportDestination {
 
   async uploadFile(ns: ImportNamespace, runId: string, path: string, body: ReadableStream<Uint8Array>): Promise<void> {
     const bytes = Buffer.from(await new Response(body).arrayBuffer());
-    return this.write('uploadFile', () => {
+    return this.write('uploadFile', runId, () => {
       const run = this.runs.get(MemoryDestination.key(ns, runId));
       if (!run) throw new Error('no such run');
       run.files.set(path, bytes);
@@ -83,7 +86,7 @@ export class MemoryDestination implements ImportDestination {
   }
 
   finish(ns: ImportNamespace, runId: string, exitCode: number, summary: Record<string, unknown>): Promise<void> {
-    return this.write('finish', () => {
+    return this.write('finish', runId, () => {
       const run = this.runs.get(MemoryDestination.key(ns, runId));
       if (!run) throw new Error('no such run');
       run.exitCode = exitCode;

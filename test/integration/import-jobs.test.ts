@@ -8,6 +8,8 @@ import { checkImport, dumpProject, seededImportMlflow, type ImportSeed } from '.
 import { MemoryDestination } from '../helpers/memory-destination';
 import { buildTestApp, type GqlResult, type TestApp } from '../helpers/test-app';
 import { TEST_WANDB_KEY } from '../helpers/wandb';
+import { serveDestination } from '../helpers/remote-destination';
+import { bundleChild, childGql, startChild, until } from '../helpers/child-gateway';
 
 const sha = (k: string) => createHash('sha256').update(k).digest('hex');
 const KEYS = { viewer: `vk-${randomUUID()}`, editor: `ek-${randomUUID()}`, admin: `ak-${randomUUID()}` };
@@ -202,6 +204,52 @@ describe('import jobs: MLflow → W&B', () => {
       dest.beforeWrite = () => Promise.resolve();
     }
   }, 120_000);
+
+  it('survives a SIGKILL of the gateway mid-import: restarted on the same SQLite file, the job resumes where it stopped, with nothing lost or duplicated', async () => {
+    const resumeDest = new MemoryDestination();
+    const [slowRun] = seed.long as [string];
+    // Slow history writes of one long run, so the kill lands in the middle of its history.
+    resumeDest.beforeWrite = (op, runId) => new Promise((ok) => setTimeout(ok, op === 'appendHistory' && runId === slowRun ? 40 : 1));
+    const served = await serveDestination(resumeDest);
+    const db = join(dir, 'resume.sqlite');
+    const child = await bundleChild();
+    const env = { MLFLOW_TRACKING_URI: mlflow.server.url, WANDB_BASE_URL: wandb.url, WANDB_API_KEY: TEST_WANDB_KEY };
+    let gateway = await startChild(child, db, served.url, env);
+    try {
+      const started = await childGql<{ startImport: Job }>(gateway.url, START, {
+        input: input({ experiments: [seed.experiments['import-beta'], seed.experiments['import-long']] }, { project: 'resumed' }),
+      });
+      const id = started.data!.startImport.id;
+      const slowKey = `team/resumed/${slowRun}`;
+      await until(() => (resumeDest.runs.get(slowKey)?.history.length ?? 0) >= 500, 120_000);
+      gateway.kill();
+      const atKill = resumeDest.runs.get(slowKey)!.history.length;
+      const appendsBefore = resumeDest.appends.length;
+      expect(atKill).toBeLessThan(3300);
+
+      gateway = await startChild(child, db, served.url, env);
+      const job = await until(async () => {
+        const j = (await childGql<{ importJob: Job }>(gateway.url, GET, { id })).data?.importJob;
+        return j && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.state) ? j : null;
+      }, 120_000);
+      const seeded = seed.runs - 4;
+      const sourceRuns = seeded - (seeded >> 1) + 4;
+      expect(job).toMatchObject({ state: 'SUCCEEDED', counts: { found: sourceRuns, done: sourceRuns - 1, skipped: 0, failed: 1 } });
+      const imported = [...resumeDest.runs.keys()].filter((k) => k.startsWith('team/resumed/'));
+      expect(imported).toHaveLength(sourceRuns - 1);
+      for (const runId of seed.long) expect(resumeDest.runs.get(`team/resumed/${runId}`)?.history.length).toBe(3300);
+      // The cut-off run continued from the offset its ledger recorded, not from the start.
+      const resumedAt = resumeDest.appends.slice(appendsBefore).find((a) => a.runId === slowRun);
+      expect(resumedAt?.offset).toBeGreaterThanOrEqual(atKill - 100);
+      expect(resumedAt?.offset).toBeGreaterThan(0);
+      process.stdout.write(`kill-and-resume: SIGKILL at history row ${atKill} of 3300 of one run; the restarted gateway resumed it at offset ${resumedAt?.offset}; ${imported.length} runs, none twice\n`);
+      const check = await checkImport(mlflow.server.url, dumpProject(resumeDest, 'team', 'resumed', join(dir, 'resumed.json'), 'import-long'), [seed.experiments['import-long']], { skip: [seed.bad] });
+      expect(check).toMatchObject({ runs: 3, mismatches: [] });
+    } finally {
+      gateway.kill();
+      await served.close();
+    }
+  }, 240_000);
 
   it('lists jobs newest first with a cursor, and answers null for an unknown job', async () => {
     const first = await gql<{ importJobs: { nodes: Array<{ id: string }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>('{ importJobs(first: 2) { nodes { id } pageInfo { hasNextPage endCursor } } }');
