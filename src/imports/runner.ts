@@ -36,6 +36,10 @@ class TaskPool {
   drain(): Promise<unknown> {
     return Promise.all(this.running);
   }
+  /** Waits for every task, failed or not. */
+  settle(): Promise<unknown> {
+    return Promise.allSettled(this.running);
+  }
 }
 
 /** The ledger is per destination project: the same MLflow run imported elsewhere is another entry. */
@@ -76,10 +80,10 @@ export class JobRunner {
     const { store, source, logger } = this.deps;
     const { id, spec } = this.job;
     await store.setState(id, 'RUNNING', { startedAt: Date.now() });
+    const pool = new TaskPool(spec.options.parallelism);
     try {
       const experiments = await source.experiments(spec.source.experimentIds);
       const names = new Map(experiments.map((e) => [e.id, e.name]));
-      const pool = new TaskPool(spec.options.parallelism);
       for await (const page of source.runs([...names.keys()], filterArgument(spec.source.filter))) {
         this.check();
         const ids = page.map((r) => r.runId);
@@ -98,6 +102,8 @@ export class JobRunner {
       await store.setState(id, 'SUCCEEDED', { endedAt: Date.now() });
       return 'SUCCEEDED';
     } catch (e) {
+      // Runs in flight finish their current step first: nothing is written after the job has ended.
+      await pool.settle();
       const reason = this.stopReason;
       if (reason === 'cancel') {
         await store.setState(id, 'CANCELLED', { endedAt: Date.now() });
