@@ -4,7 +4,7 @@ import type { SourceRegistry } from '../sources';
 import type { ImportDestination } from './destination';
 import type { ImportSpec } from './job-model';
 import { badProjectName } from './mapping';
-import { importSourceOf, type ImportSource } from './source';
+import type { ImportSource } from './source';
 
 /** What `startImport` takes, before validation (the GraphQL input, source-neutral). */
 export interface ImportRequest {
