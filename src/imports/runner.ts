@@ -169,15 +169,14 @@ export class JobRunner {
       if (code !== null) await destination.finish(ns, run.runId, code, spec.summary);
       const mismatch = verifyRun(spec, rows.length, await destination.state(ns, run.runId));
       if (mismatch) throw new Error(`the destination does not hold what was written: ${mismatch}`);
-      await store.putLedger(key, { ...entry, status: 'verified', updatedAt: Date.now() });
-      await store.putOutcome(jobId, run.runId, 'done', null, Date.now());
+      await store.settleRun(jobId, key, { ...entry, status: 'verified', updatedAt: Date.now() }, 'done', null);
     } catch (e) {
       if (this.stopReason) return;
       const reason = describe(e);
       this.deps.logger.warn('import of a run failed', { job: jobId, run: run.runId, reason });
       try {
-        if (entry) await store.putLedger(key, { ...entry, status: 'failed', updatedAt: Date.now() });
-        await store.putOutcome(jobId, run.runId, 'failed', reason, Date.now());
+        if (entry) await store.settleRun(jobId, key, { ...entry, status: 'failed', updatedAt: Date.now() }, 'failed', reason);
+        else await store.putOutcome(jobId, run.runId, 'failed', reason, Date.now());
       } catch (storeError) {
         // The store itself is failing: the job cannot record outcomes, so it must stop, not lose them.
         this.deps.logger.error('import ledger write failed', { job: jobId, error: describe(storeError) });

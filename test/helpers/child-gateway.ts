@@ -16,7 +16,8 @@ export async function bundleChild(): Promise<string> {
 
 export interface ChildGateway {
   url: string;
-  kill(): void;
+  /** SIGKILL; resolves once the process is gone (reaped). */
+  kill(): Promise<void>;
 }
 
 /** Starts the bundled gateway with the import settings of the kill-and-resume test; resolves once it listens. */
@@ -46,8 +47,11 @@ export async function startChild(main: string, jobsDb: string, destinationUrl: s
   });
   return {
     url: `http://127.0.0.1:${port}`,
-    kill: () => {
-      if (child.exitCode === null) child.kill('SIGKILL');
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((ok) => child.once('exit', ok));
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -235,7 +235,7 @@ describe('import jobs: MLflow → W&B', () => {
       const id = started.data!.startImport.id;
       const slowKey = `team/resumed/${slowRun}`;
       await until(() => (resumeDest.runs.get(slowKey)?.history.length ?? 0) >= 500, 120_000);
-      gateway.kill();
+      await gateway.kill();
       const atKill = resumeDest.runs.get(slowKey)!.history.length;
       const appendsBefore = resumeDest.appends.length;
       expect(atKill).toBeLessThan(3300);
@@ -259,7 +259,7 @@ describe('import jobs: MLflow → W&B', () => {
       const check = await checkImport(mlflow.server.url, dumpProject(resumeDest, 'team', 'resumed', join(dir, 'resumed.json'), 'import-long'), [seed.experiments['import-long']], { skip: [seed.bad] });
       expect(check).toMatchObject({ runs: 3, mismatches: [] });
     } finally {
-      gateway.kill();
+      await gateway.kill();
       await served.close();
     }
   }, 240_000);

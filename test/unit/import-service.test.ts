@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/config';
-import type { SourceExperiment, SourcePoint, SourceRun, ImportSource } from '../../src/imports/source';
+import type { ImportSource } from '../../src/imports/source';
+import { fakeSource } from '../helpers/fake-import-source';
 import { ImportService, type ImportSettings } from '../../src/imports/service';
 import { openPostgresStore } from '../../src/imports/store/postgres';
 import { createLogger } from '../../src/logger';
@@ -7,36 +8,6 @@ import { createSources } from '../../src/sources';
 import { CallLog } from '../../src/sources/upstream';
 import { MemoryDestination } from '../helpers/memory-destination';
 import { freshPostgresSchema } from '../helpers/postgres';
-
-/** An MLflow-shaped source in memory: `runs` runs of one experiment, each with `points` history points. */
-function fakeSource(runs: number, points: number): ImportSource & { historyReads: number } {
-  const all: SourceRun[] = Array.from({ length: runs }, (_, i) => ({
-    runId: `r${String(i).padStart(4, '0')}`,
-    experimentId: '1',
-    name: `run-${i}`,
-    status: 'FINISHED',
-    startTime: 1_000 + i,
-    endTime: 2_000 + i,
-    user: 'ada',
-    params: { i: String(i) },
-    tags: {},
-    latestMetrics: { loss: { key: 'loss', value: points - 1, step: points - 1, timestamp: 5_000 + points } },
-  }));
-  const src = {
-    historyReads: 0,
-    experiments: (): Promise<SourceExperiment[]> => Promise.resolve([{ id: '1', name: 'exp' }]),
-    async *runs(): AsyncIterable<SourceRun[]> {
-      for (let i = 0; i < all.length; i += 7) yield all.slice(i, i + 7);
-    },
-    async *history(): AsyncIterable<SourcePoint[]> {
-      src.historyReads++;
-      yield Array.from({ length: points }, (_, s) => ({ key: 'loss', value: s, step: s, timestamp: 5_000 + s }));
-    },
-    files: () => Promise.resolve([]),
-    openFile: () => Promise.reject(new Error('no files')),
-  };
-  return src;
-}
 
 const SETTINGS: ImportSettings = { leaseMs: 400, pollMs: 50, maxJobs: 2, historyChunk: 10, runsPerPage: 100, pointsPerPage: 100 };
 const REQUEST = { source: 'mlflow', destination: { source: 'wandb', entity: 'team', project: 'p' }, options: { parallelism: 3 } };

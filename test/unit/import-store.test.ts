@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImportJobModel } from '../../src/imports/job-model';
@@ -74,6 +75,9 @@ function storeContract(name: string, open: () => Promise<{ store: JobStore; reop
       const again = await h.reopen();
       expect((await again.ledger('wandb/team/p', ['r1', 'r2'])).get('r1')).toEqual({ runId: 'r1', status: 'verified', historyOffset: 3000, historyRows: 3000, updatedAt: 6 });
       expect((await again.ledger('wandb/team/other', ['r1'])).size).toBe(0);
+      await again.settleRun('j', 'wandb/team/p', { runId: 'r5', status: 'verified', historyOffset: 7, historyRows: 7, updatedAt: 30 }, 'done', null);
+      expect((await again.ledger('wandb/team/p', ['r5'])).get('r5')?.status).toBe('verified');
+      expect((await again.outcomes('j', ['r5'])).get('r5')).toBe('done');
     });
 
     it('records cancellation requests', async () => {
@@ -136,6 +140,25 @@ describe('PostgreSQL leases across replicas', () => {
 });
 
 describe('SQLite job file', () => {
+  it('refuses a second live process on one file, and takes over the lock of a killed one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlgate-jobs-'));
+    const path = join(dir, 'jobs.sqlite');
+    const other = spawn('sleep', ['30']);
+    try {
+      writeFileSync(`${path}.lock`, String(other.pid));
+      await expect(openSqliteStore(path)).rejects.toThrow(/in use by process \d+; give each gateway its own MLGATE_JOBS_DB, or share MLGATE_JOBS_DATABASE_URL/);
+      other.kill('SIGKILL');
+      await new Promise((ok) => other.once('exit', ok));
+      const store = await openSqliteStore(path);
+      expect(readFileSync(`${path}.lock`, 'utf8')).toBe(String(process.pid));
+      await store.close();
+      expect(existsSync(`${path}.lock`)).toBe(false);
+    } finally {
+      other.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is not created by a gateway that never imports', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlgate-jobs-'));
     const path = join(dir, 'sub', 'jobs.sqlite');

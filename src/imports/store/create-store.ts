@@ -15,7 +15,11 @@ class LazySqliteStore implements JobStore {
   constructor(private readonly path: string) {}
 
   private open(): Promise<JobStore> {
-    this.opened ??= openSqliteStore(this.path);
+    // A failed open (the file locked by another process) is retried by the next call, not cached.
+    this.opened ??= openSqliteStore(this.path).catch((e: unknown) => {
+      this.opened = null;
+      throw e;
+    });
     return this.opened;
   }
 
@@ -35,6 +39,7 @@ class LazySqliteStore implements JobStore {
   requestCancel: JobStore['requestCancel'] = async (id) => (await this.open()).requestCancel(id);
   ledger: JobStore['ledger'] = (d, ids) => this.read(new Map(), (s) => s.ledger(d, ids));
   putLedger: JobStore['putLedger'] = async (...a) => (await this.open()).putLedger(...a);
+  settleRun: JobStore['settleRun'] = async (...a) => (await this.open()).settleRun(...a);
   addFound: JobStore['addFound'] = async (...a) => (await this.open()).addFound(...a);
   outcomes: JobStore['outcomes'] = (j, ids) => this.read(new Map(), (s) => s.outcomes(j, ids));
   putOutcome: JobStore['putOutcome'] = async (...a) => (await this.open()).putOutcome(...a);

@@ -21,6 +21,20 @@ class PgDriver implements SqlDriver {
     return (await this.pool.query(PgDriver.numbered(sql), params)).rowCount ?? 0;
   }
 
+  async batch(statements: Array<[string, unknown[]]>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const [sql, params] of statements) await client.query(PgDriver.numbered(sql), params);
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
   close(): Promise<void> {
     return this.pool.end();
   }

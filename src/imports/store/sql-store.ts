@@ -7,6 +7,8 @@ export interface SqlDriver {
   query<T extends object>(sql: string, params?: unknown[]): Promise<T[]>;
   /** The number of rows changed. */
   run(sql: string, params?: unknown[]): Promise<number>;
+  /** Statements applied together or not at all. */
+  batch(statements: Array<[string, unknown[]]>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,19 @@ const CHUNK = 500;
 const chunks = <T>(items: T[]): T[][] => Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
 const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 const JOB_COLUMNS = 'id, state, spec, created_at, started_at, ended_at, error, cancel_requested';
+
+const ledgerUpsert = (destination: string, e: LedgerEntry): [string, unknown[]] => [
+  `INSERT INTO import_ledger (destination, run_id, status, history_offset, history_rows, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+   ON CONFLICT (destination, run_id) DO UPDATE SET status = excluded.status, history_offset = excluded.history_offset,
+   history_rows = excluded.history_rows, updated_at = excluded.updated_at`,
+  [destination, e.runId, e.status, e.historyOffset, e.historyRows, e.updatedAt],
+];
+
+const outcomeUpsert = (jobId: string, runId: string, outcome: RunOutcome, reason: string | null, at: number): [string, unknown[]] => [
+  `INSERT INTO import_job_runs (job_id, run_id, outcome, reason, at) VALUES (?, ?, ?, ?, ?)
+   ON CONFLICT (job_id, run_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, at = excluded.at`,
+  [jobId, runId, outcome, reason, at],
+];
 
 /** The store over any SqlDriver; the statements are the same for SQLite and PostgreSQL. */
 export class SqlJobStore implements JobStore {
@@ -137,12 +152,11 @@ export class SqlJobStore implements JobStore {
   }
 
   async putLedger(destination: string, e: LedgerEntry): Promise<void> {
-    await this.db.run(
-      `INSERT INTO import_ledger (destination, run_id, status, history_offset, history_rows, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (destination, run_id) DO UPDATE SET status = excluded.status, history_offset = excluded.history_offset,
-       history_rows = excluded.history_rows, updated_at = excluded.updated_at`,
-      [destination, e.runId, e.status, e.historyOffset, e.historyRows, e.updatedAt],
-    );
+    await this.db.run(...ledgerUpsert(destination, e));
+  }
+
+  async settleRun(jobId: string, destination: string, e: LedgerEntry, outcome: RunOutcome, reason: string | null): Promise<void> {
+    await this.db.batch([ledgerUpsert(destination, e), outcomeUpsert(jobId, e.runId, outcome, reason, e.updatedAt)]);
   }
 
   async addFound(jobId: string, runIds: string[], at: number): Promise<void> {
@@ -165,11 +179,7 @@ export class SqlJobStore implements JobStore {
   }
 
   async putOutcome(jobId: string, runId: string, outcome: RunOutcome, reason: string | null, at: number): Promise<void> {
-    await this.db.run(
-      `INSERT INTO import_job_runs (job_id, run_id, outcome, reason, at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (job_id, run_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, at = excluded.at`,
-      [jobId, runId, outcome, reason, at],
-    );
+    await this.db.run(...outcomeUpsert(jobId, runId, outcome, reason, at));
   }
 
   async counts(jobId: string): Promise<ImportCounts> {

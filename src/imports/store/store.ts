@@ -23,6 +23,11 @@ export interface JobStore {
   requestCancel(id: string): Promise<void>;
   ledger(destination: string, runIds: string[]): Promise<Map<string, LedgerEntry>>;
   putLedger(destination: string, entry: LedgerEntry): Promise<void>;
+  /**
+   * A run's end in one transaction: its ledger entry and this job's outcome for it, so a crash
+   * never leaves a run verified in the ledger but unfinished in the job (or the reverse).
+   */
+  settleRun(jobId: string, destination: string, entry: LedgerEntry, outcome: RunOutcome, reason: string | null): Promise<void>;
   /** Records runs as found (`pending`) unless the job already has an outcome for them. */
   addFound(jobId: string, runIds: string[], at: number): Promise<void>;
   outcomes(jobId: string, runIds: string[]): Promise<Map<string, RunOutcome>>;
