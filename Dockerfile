@@ -21,6 +21,10 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/ide-dist ./ide-dist
 COPY schema ./schema
 COPY src/ide/examples ./src/ide/examples
+# Import jobs' SQLite file (MLGATE_JOBS_DB) lives here; mount a volume so jobs survive a new container.
+ENV MLGATE_DATA_DIR=/data
+RUN mkdir -p /data && chown node:node /data
+VOLUME /data
 USER node
 EXPOSE 4000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s \

@@ -26,12 +26,17 @@ import { stalePlugin } from './resilience/stale-plugin';
 import { SCHEMA_DIR } from './modules';
 import { buildSchema } from './schema';
 import { createSources, type SourceRegistry } from './sources';
+import type { ImportDestination } from './imports/destination';
+import { ImportService } from './imports/service';
+import { createJobStore } from './imports/store/create-store';
 import type { CallRecorder, FetchFn } from './sources/upstream';
 
 export interface AppDeps {
   config: Config;
   /** The test seam: a fake fetch, or the real one. */
   fetch?: FetchFn;
+  /** Test seam: the import destination for a source name (default: the W&B source's own). */
+  importDestination?: (source: string) => ImportDestination | null;
   recorder?: CallRecorder;
   logger?: Logger;
 }
@@ -39,6 +44,7 @@ export interface AppDeps {
 export interface App {
   app: Express;
   sources: SourceRegistry;
+  imports: ImportService;
   stop(): Promise<void>;
 }
 
@@ -71,6 +77,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const callerSources = deps.config.sources.filter((s) => s.credentials === 'caller').map((s) => s.name);
   const locks = new RunLocks(deps.config.cache.redisUrl, logger);
   const sources = createSources(deps.config, { fetch: deps.fetch ?? globalThis.fetch, recorder, cache, locks, resilience });
+  const imports = new ImportService(await createJobStore(deps.config.imports.store), sources, logger, deps.config.imports.settings, deps.importDestination);
   const server = new ApolloServer<GatewayContext>({
     schema: buildSchema(),
     formatError: createErrorFormatter({
@@ -107,19 +114,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Everything below is authenticated and runs in the caller's scope (principal, role, credentials).
   app.use(authenticateRequests(auth, callerSources));
   app.use(filesRouter(sources, logger));
-  app.use(exportRouter(logger, (req) => createContext({ sources, publicUrl: publicUrl(deps.config, req), requestId: currentRequestId() }), { bufferRuns: deps.config.limits.exportBufferRuns }));
+  app.use(exportRouter(logger, (req) => createContext({ sources, imports, publicUrl: publicUrl(deps.config, req), requestId: currentRequestId() }), { bufferRuns: deps.config.limits.exportBufferRuns }));
   app.use(
     '/graphql',
     express.json({ limit: deps.config.limits.maxBodyBytes }),
     expressMiddleware(server, {
       context: async ({ req }) =>
-        createContext({ sources, publicUrl: publicUrl(deps.config, req), requestId: currentRequestId() }),
+        createContext({ sources, imports, publicUrl: publicUrl(deps.config, req), requestId: currentRequestId() }),
     }),
   );
+  // Unfinished jobs (a restart, a dead replica) are resumed from here on.
+  imports.begin();
   return {
     app,
     sources,
+    imports,
     stop: async () => {
+      await imports.close();
       await server.stop();
       await cache?.disconnect();
       await locks.close();

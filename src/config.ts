@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { loadAuthConfig, type AuthConfig } from './auth/auth-config';
 import type { ResilienceSettings } from './resilience/guard';
+import type { ImportSettings } from './imports/service';
+import type { JobStoreConfig } from './imports/store/create-store';
 
 export type SourceAuth =
   | { type: 'none' }
@@ -59,6 +62,8 @@ export interface Config {
   resilience: ResilienceSettings & { staleFactor: number };
   /** `GET /metrics` in Prometheus' text format. */
   metrics: boolean;
+  /** Import jobs (src/imports/): where jobs and the ledger live, and how jobs are run. */
+  imports: { store: JobStoreConfig; settings: ImportSettings };
 }
 
 /** Raised for any bad setting; the message names the variable or config-file key at fault. */
@@ -121,6 +126,34 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     resilience: resilienceFromEnv(env),
     metrics: onOff(env, 'MLGATE_METRICS', true),
+    imports: importsFromEnv(env),
+  };
+}
+
+/**
+ * MLGATE_JOBS_DATABASE_URL (PostgreSQL, for several replicas) wins over the SQLite file
+ * MLGATE_JOBS_DB (default `<MLGATE_DATA_DIR or ./data>/jobs.sqlite`).
+ */
+function importsFromEnv(env: Env): Config['imports'] {
+  const url = env.MLGATE_JOBS_DATABASE_URL;
+  let store: JobStoreConfig;
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('MLGATE_JOBS_DATABASE_URL must be a postgres:// or postgresql:// URL.');
+    store = { kind: 'postgres', url };
+  } else {
+    store = { kind: 'sqlite', path: resolve(env.MLGATE_JOBS_DB || join(env.MLGATE_DATA_DIR || 'data', 'jobs.sqlite')) };
+  }
+  const leaseMs = positiveInt(env, 'MLGATE_IMPORT_LEASE_MS', 30_000, 3_600_000);
+  return {
+    store,
+    settings: {
+      leaseMs,
+      pollMs: positiveInt(env, 'MLGATE_IMPORT_POLL_MS', Math.min(10_000, leaseMs), 3_600_000),
+      maxJobs: positiveInt(env, 'MLGATE_IMPORT_MAX_JOBS', 2, 64),
+      historyChunk: positiveInt(env, 'MLGATE_IMPORT_HISTORY_CHUNK', 1000, 10_000),
+      runsPerPage: positiveInt(env, 'MLGATE_IMPORT_RUNS_PER_PAGE', 10_000, 50_000),
+      pointsPerPage: positiveInt(env, 'MLGATE_IMPORT_POINTS_PER_PAGE', 25_000, 25_000),
+    },
   };
 }
 

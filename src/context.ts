@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLoaders, type Loaders } from './loaders';
 import type { SourceRegistry } from './sources';
+import type { ImportService } from './imports/service';
 
 /** What every resolver receives; built fresh for each request. */
 export interface GatewayContext {
@@ -9,13 +10,16 @@ export interface GatewayContext {
   loaders: Loaders;
   /** Base URL of this gateway as the caller reaches it, for download links. */
   publicUrl: string;
+  /** Import jobs, shared by all requests. */
+  imports: ImportService;
 }
 
-export function createContext(args: { sources: SourceRegistry; publicUrl: string; requestId?: string }): GatewayContext {
+export function createContext(args: { sources: SourceRegistry; imports: ImportService; publicUrl: string; requestId?: string }): GatewayContext {
   return {
     requestId: args.requestId ?? randomUUID(),
     sources: args.sources,
     loaders: createLoaders(args.sources),
     publicUrl: args.publicUrl,
+    imports: args.imports,
   };
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { parse, type DocumentNode } from 'graphql';
 import type { Resolvers } from '../generated/graphql';
 import { baseResolvers } from './base/resolvers';
+import { importResolvers } from './imports/resolvers';
 import { projectResolvers } from './projects/resolvers';
 import { registryResolvers } from './registry/resolvers';
 import { reportResolvers } from './reports/resolvers';
@@ -37,5 +38,6 @@ export function schemaModules(): SchemaModule[] {
     { typeDefs: sdl('sweeps.graphql'), resolvers: sweepResolvers },
     { typeDefs: sdl('registry.graphql'), resolvers: registryResolvers },
     { typeDefs: sdl('reports.graphql'), resolvers: reportResolvers },
+    { typeDefs: sdl('imports.graphql'), resolvers: importResolvers },
   ];
 }

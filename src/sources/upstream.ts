@@ -110,6 +110,11 @@ export class Upstream {
     return cache.through(key, ttl, () => this.fetchJson<T>(op, req, true), { source: this.opts.source, op });
   }
 
+  /** A read that is never cached (it must see the upstream as it is now) but is retried like any read. */
+  fresh<T>(op: string, req: UpstreamRequest): Promise<T> {
+    return this.fetchJson<T>(op, req, true);
+  }
+
   /**
    * A request that changes upstream data. Never cached; afterwards (even when it failed, since a
    * failed write may be half-applied) nothing cached from this source before it is served again.

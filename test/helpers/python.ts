@@ -11,9 +11,18 @@ import { TEST_WANDB_KEY } from './wandb';
  * the gateway wrote.
  */
 export async function pythonJson<T = unknown>(script: string, env: Record<string, string> = {}): Promise<T> {
+  return pythonArgsJson<T>(['-c', script], env);
+}
+
+/** Like pythonJson, for a script file of python/ with arguments. */
+export function pythonFileJson<T = unknown>(file: string, args: string[], env: Record<string, string> = {}): Promise<T> {
+  return pythonArgsJson<T>([join(repoRoot(), 'python', file), ...args], env);
+}
+
+async function pythonArgsJson<T>(argv: string[], env: Record<string, string>): Promise<T> {
   const home = mkdtempSync(join(tmpdir(), 'mlgate-py-'));
   try {
-    const child = spawn(join(repoRoot(), '.venv', 'bin', 'python'), ['-c', script], {
+    const child = spawn(join(repoRoot(), '.venv', 'bin', 'python'), argv, {
       env: {
         ...process.env,
         // No Sentry, analytics or telemetry probes: the network here is loopback only.

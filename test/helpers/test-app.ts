@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createApp } from '../../src/app';
+import { createApp, type AppDeps } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
 import { CallLog, type FetchFn } from '../../src/sources/upstream';
@@ -25,11 +25,11 @@ export interface GqlResult<T> {
 }
 
 /** The real app (real connectors) over the given fetch: a fake one for unit tests, the real one for integration. */
-export async function buildTestApp(opts: { env: Record<string, string>; fetch?: FetchFn; logger?: Logger }): Promise<TestApp> {
+export async function buildTestApp(opts: { env: Record<string, string>; fetch?: FetchFn; logger?: Logger; importDestination?: AppDeps['importDestination'] }): Promise<TestApp> {
   // Call-count tests need every read to reach the upstream; cache tests turn it on themselves.
   const config = loadConfig({ MLGATE_CACHE: 'off', ...opts.env });
   const calls = new CallLog();
-  const built = await createApp({ config, fetch: opts.fetch, recorder: calls, logger: opts.logger ?? createLogger('silent') });
+  const built = await createApp({ config, fetch: opts.fetch, recorder: calls, logger: opts.logger ?? createLogger('silent'), importDestination: opts.importDestination });
   const http = request(built.app);
   return {
     http,

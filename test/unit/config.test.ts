@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 
 function configFile(content: unknown): string {
@@ -39,7 +39,20 @@ describe('configuration', () => {
         staleFactor: 10,
       },
       metrics: true,
+      imports: {
+        store: { kind: 'sqlite', path: resolve('data', 'jobs.sqlite') },
+        settings: { leaseMs: 30_000, pollMs: 10_000, maxJobs: 2, historyChunk: 1000, runsPerPage: 10_000, pointsPerPage: 25_000 },
+      },
     });
+  });
+
+  it('keeps import jobs in SQLite (MLGATE_JOBS_DB) unless a PostgreSQL URL is given', () => {
+    const base = { MLFLOW_TRACKING_URI: 'http://h' };
+    expect(loadConfig({ ...base, MLGATE_DATA_DIR: '/srv/mlgate' }).imports.store).toEqual({ kind: 'sqlite', path: '/srv/mlgate/jobs.sqlite' });
+    expect(loadConfig({ ...base, MLGATE_JOBS_DB: '/tmp/j.db' }).imports.store).toEqual({ kind: 'sqlite', path: '/tmp/j.db' });
+    expect(loadConfig({ ...base, MLGATE_JOBS_DB: '/tmp/j.db', MLGATE_JOBS_DATABASE_URL: 'postgres://db/jobs' }).imports.store).toEqual({ kind: 'postgres', url: 'postgres://db/jobs' });
+    expect(errorOf({ ...base, MLGATE_JOBS_DATABASE_URL: 'mysql://db' })).toMatch(/MLGATE_JOBS_DATABASE_URL must be a postgres/);
+    expect(errorOf({ ...base, MLGATE_IMPORT_LEASE_MS: '0' })).toMatch(/MLGATE_IMPORT_LEASE_MS/);
   });
 
   it('reads retry, budget, breaker and metrics settings, naming the variable at fault', () => {

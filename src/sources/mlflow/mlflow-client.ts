@@ -9,6 +9,7 @@ export const MLFLOW_LIMITS = {
   registeredModelsPerSearch: 1000,
   runsPerBulkHistory: 100,
   pointsPerBulkHistory: 2500,
+  pointsPerHistoryPage: 25000,
 } as const;
 
 /**
@@ -59,6 +60,15 @@ export class MlflowClient {
     });
   }
 
+  /** POST experiments/search by MLflow's own page token, never cached (imports). */
+  scanExperiments(pageToken: string | null, maxResults: number): Promise<Mlflow.Response.ExperimentsSearch> {
+    return this.http.fresh('mlflow.experiments.scan', {
+      method: 'POST',
+      path: '/api/2.0/mlflow/experiments/search',
+      body: { max_results: maxResults, page_token: pageToken ?? undefined, order_by: ['creation_time ASC', 'experiment_id ASC'], view_type: 'ACTIVE_ONLY' },
+    });
+  }
+
   /** GET experiments/get */
   getExperiment(experimentId: string): Promise<Mlflow.Response.ExperimentsGet> {
     return this.http.json('mlflow.experiments.get', {
@@ -88,6 +98,34 @@ export class MlflowClient {
         page_token: pageToken(args.offset),
         run_view_type: args.viewType,
       },
+    });
+  }
+
+  /**
+   * POST runs/search following MLflow's own `next_page_token`, for reads of every run (imports).
+   * Never cached: an import must see the runs as they are now.
+   */
+  scanRuns(args: { experimentIds: string[]; filter: string | null; pageToken: string | null; maxResults: number }): Promise<Mlflow.Response.RunsSearch> {
+    return this.http.fresh('mlflow.runs.scan', {
+      method: 'POST',
+      path: '/api/2.0/mlflow/runs/search',
+      body: {
+        experiment_ids: args.experimentIds,
+        filter: args.filter ?? undefined,
+        order_by: ['attributes.start_time ASC'],
+        max_results: args.maxResults,
+        page_token: args.pageToken ?? undefined,
+        run_view_type: 'ACTIVE_ONLY',
+      },
+    });
+  }
+
+  /** GET metrics/get-history: one page of one metric's full-resolution history. */
+  getMetricHistory(args: { runId: string; key: string; pageToken: string | null; maxResults: number }): Promise<Mlflow.Response.MetricsGetHistory> {
+    return this.http.fresh('mlflow.metrics.getHistory', {
+      method: 'GET',
+      path: '/api/2.0/mlflow/metrics/get-history',
+      query: { run_id: args.runId, metric_key: args.key, max_results: args.maxResults, page_token: args.pageToken ?? undefined },
     });
   }
 

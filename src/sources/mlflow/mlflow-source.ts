@@ -21,6 +21,8 @@ import { applyMlflowChange } from './run-writer';
 import { Limiter } from '../../writes/limiter';
 import type { RunChange } from '../run-change';
 import { MLFLOW_LIMITS, MlflowClient } from './mlflow-client';
+import { MlflowImportReader, type ImportReaderOptions } from './import-reader';
+import type { ImportSource } from '../../imports/source';
 import type { Mlflow } from './mlflow-types';
 import { toHistoryRows, toModelVersion, toProject, toRegisteredModel, toRun, toRunFile } from './to-model';
 
@@ -81,6 +83,11 @@ export class MlflowSource implements SourceConnector {
 
   ping(): Promise<void> {
     return this.client.health();
+  }
+
+  /** What an import reads from this server (src/imports/); only reads, never a write. */
+  importSource(opts?: ImportReaderOptions): ImportSource {
+    return new MlflowImportReader(this.client, this.name, this.base, opts);
   }
 
   async listProjects({ offset, limit }: OffsetPage) {

@@ -85,6 +85,10 @@ export namespace Mlflow {
     export interface RunsGet {
       run: Run;
     }
+    export interface MetricsGetHistory {
+      metrics?: Metric[];
+      next_page_token?: string;
+    }
     export interface MetricsBulkInterval {
       metrics?: Metric[];
     }

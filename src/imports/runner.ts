@@ -1,0 +1,199 @@
+import { GatewayError } from '../errors';
+import { filterArgument } from '../filters/parse';
+import type { Logger } from '../logger';
+import type { ImportDestination, ImportHistoryRow, ImportNamespace } from './destination';
+import type { ImportJobModel, ImportJobState, LedgerEntry } from './job-model';
+import { exitCode, historyRows, mapRun } from './mapping';
+import type { ImportSource, SourcePoint, SourceRun } from './source';
+import type { JobStore } from './store/store';
+import { verifyRun } from './verify';
+
+export interface RunnerDeps {
+  store: JobStore;
+  source: ImportSource;
+  destination: ImportDestination;
+  logger: Logger;
+  /** History rows per appendHistory call; the ledger records the offset after each. */
+  historyChunk: number;
+}
+
+/** Why a job stops before its end: asked to (CANCELLED), or the process or lease goes (resumed later). */
+export type StopReason = 'cancel' | 'shutdown' | 'lease-lost';
+
+class Stopped extends Error {}
+
+/** At most `size` tasks at once; `add` waits for room. Tasks handle their own failures. */
+class TaskPool {
+  private readonly running = new Set<Promise<void>>();
+  constructor(private readonly size: number) {}
+  async add(task: () => Promise<void>): Promise<void> {
+    while (this.running.size >= this.size) await Promise.race(this.running);
+    const p: Promise<void> = task().finally(() => this.running.delete(p));
+    // Observed here so a failure is not an unhandled rejection; add() and drain() still see it.
+    p.catch(() => undefined);
+    this.running.add(p);
+  }
+  drain(): Promise<unknown> {
+    return Promise.all(this.running);
+  }
+  /** Waits for every task, failed or not. */
+  settle(): Promise<unknown> {
+    return Promise.allSettled(this.running);
+  }
+}
+
+/** The ledger is per destination project: the same MLflow run imported elsewhere is another entry. */
+export const ledgerKey = (ns: ImportNamespace): string => `${ns.source}/${ns.entity}/${ns.project}`;
+
+function describe(e: unknown): string {
+  if (e instanceof GatewayError) return `${e.code}: ${e.message}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Runs one job to its end (or until stopped): lists every matching run, imports each with bounded
+ * parallelism, records each run's outcome and the ledger as it goes, so a restart resumes from the
+ * ledger. A run's failure is recorded as a problem and the job carries on.
+ */
+export class JobRunner {
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly job: ImportJobModel,
+    private readonly deps: RunnerDeps,
+  ) {}
+
+  stop(reason: StopReason): void {
+    if (!this.abort.signal.aborted) this.abort.abort(reason);
+  }
+
+  private get stopReason(): StopReason | null {
+    return this.abort.signal.aborted ? (this.abort.signal.reason as StopReason) : null;
+  }
+
+  private check(): void {
+    if (this.abort.signal.aborted) throw new Stopped();
+  }
+
+  /** The state the job ended in; RUNNING when it was stopped to be resumed elsewhere or later. */
+  async run(): Promise<ImportJobState> {
+    const { store, source, logger } = this.deps;
+    const { id, spec } = this.job;
+    await store.setState(id, 'RUNNING', { startedAt: Date.now() });
+    const pool = new TaskPool(spec.options.parallelism);
+    try {
+      const experiments = await source.experiments(spec.source.experimentIds);
+      const names = new Map(experiments.map((e) => [e.id, e.name]));
+      for await (const page of source.runs([...names.keys()], filterArgument(spec.source.filter))) {
+        this.check();
+        const ids = page.map((r) => r.runId);
+        const known = await store.outcomes(id, ids);
+        await store.addFound(id, ids, Date.now());
+        for (const run of page) {
+          const outcome = known.get(run.runId);
+          // Finished by this job before a restart: nothing to redo.
+          if (outcome === 'done' || outcome === 'skipped') continue;
+          this.check();
+          await pool.add(() => this.importRun(run, names.get(run.experimentId) ?? run.experimentId));
+        }
+      }
+      await pool.drain();
+      this.check();
+      await store.setState(id, 'SUCCEEDED', { endedAt: Date.now() });
+      return 'SUCCEEDED';
+    } catch (e) {
+      // Runs in flight finish their current step first: nothing is written after the job has ended.
+      await pool.settle();
+      const reason = this.stopReason;
+      if (reason === 'cancel') {
+        await store.setState(id, 'CANCELLED', { endedAt: Date.now() });
+        return 'CANCELLED';
+      }
+      if (reason) return 'RUNNING';
+      const error = describe(e);
+      logger.error('import job failed', { job: id, error });
+      await store.setState(id, 'FAILED', { endedAt: Date.now(), error });
+      return 'FAILED';
+    }
+  }
+
+  private namespace(experimentName: string): ImportNamespace {
+    const d = this.job.spec.destination;
+    const project = d.remap.find((r) => r.experiment === experimentName)?.project ?? d.project;
+    return { source: d.name, entity: d.entity, project };
+  }
+
+  /** Never throws: a failure is the run's problem; a stop leaves the run pending for the resume. */
+  private async importRun(run: SourceRun, experimentName: string): Promise<void> {
+    const { store, destination, source, historyChunk } = this.deps;
+    const { options } = this.job.spec;
+    const ns = this.namespace(experimentName);
+    const key = ledgerKey(ns);
+    const jobId = this.job.id;
+    let entry: LedgerEntry | undefined;
+    try {
+      this.check();
+      const spec = mapRun(run, experimentName);
+      entry = (await store.ledger(key, [run.runId])).get(run.runId);
+      if (options.incremental && entry?.status === 'verified') {
+        const now = await destination.state(ns, run.runId);
+        if (verifyRun(spec, entry.historyRows, now) === null) {
+          await store.putOutcome(jobId, run.runId, 'skipped', null, Date.now());
+          return;
+        }
+      }
+      const rows = await this.history(run);
+      // A run cut off mid-history resumes at the offset the destination acknowledged; a changed
+      // or non-incremental one is rewritten from the start (offsets make that a replacement).
+      const resumable = options.incremental && entry && entry.status !== 'verified';
+      let offset = resumable ? Math.min(entry?.historyOffset ?? 0, rows.length) : 0;
+      entry = { runId: run.runId, status: 'importing', historyOffset: offset, historyRows: rows.length, updatedAt: Date.now() };
+      await store.putLedger(key, entry);
+      await destination.upsertRun(ns, spec);
+      while (offset < rows.length) {
+        this.check();
+        const chunk = rows.slice(offset, offset + historyChunk);
+        await destination.appendHistory(ns, run.runId, offset, chunk);
+        offset += chunk.length;
+        entry = { ...entry, historyOffset: offset, updatedAt: Date.now() };
+        await store.putLedger(key, entry);
+      }
+      if (options.includeArtifacts) {
+        for (const file of await source.files(run.runId)) {
+          this.check();
+          const { body, size } = await source.openFile(run.runId, file.path);
+          await destination.uploadFile(ns, run.runId, file.path, body, size ?? file.size);
+        }
+      }
+      const code = exitCode(run.status);
+      if (code !== null) await destination.finish(ns, run.runId, code, spec.summary);
+      const mismatch = verifyRun(spec, rows.length, await destination.state(ns, run.runId));
+      if (mismatch) throw new Error(`the destination does not hold what was written: ${mismatch}`);
+      await store.settleRun(jobId, key, { ...entry, status: 'verified', updatedAt: Date.now() }, 'done', null);
+    } catch (e) {
+      if (this.stopReason) return;
+      const reason = describe(e);
+      this.deps.logger.warn('import of a run failed', { job: jobId, run: run.runId, reason });
+      try {
+        if (entry) await store.settleRun(jobId, key, { ...entry, status: 'failed', updatedAt: Date.now() }, 'failed', reason);
+        else await store.putOutcome(jobId, run.runId, 'failed', reason, Date.now());
+      } catch (storeError) {
+        // The store itself is failing: the job cannot record outcomes, so it must stop, not lose them.
+        this.deps.logger.error('import ledger write failed', { job: jobId, error: describe(storeError) });
+        throw storeError;
+      }
+    }
+  }
+
+  /** Every point of every metric the run has, as W&B history rows. */
+  private async history(run: SourceRun): Promise<ImportHistoryRow[]> {
+    const points: SourcePoint[] = [];
+    for (const key of Object.keys(run.latestMetrics).sort()) {
+      for await (const page of this.deps.source.history(run.runId, key)) {
+        this.check();
+        for (const p of page) points.push(p);
+      }
+    }
+    return historyRows(points);
+  }
+}
