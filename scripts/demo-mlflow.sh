@@ -9,7 +9,8 @@ port="${MLFLOW_PORT:-5000}"
 dir=.demo/mlflow
 rm -rf "$dir" .demo/manifest.json
 mkdir -p "$dir"
-export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
+# No background job runner: GenAI jobs the gateway never starts, seven worker processes.
+export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false
 
 .venv/bin/mlflow server --host 127.0.0.1 --port "$port" --workers 1 \
   --backend-store-uri "sqlite:///$PWD/$dir/mlflow.db" --artifacts-destination "$PWD/$dir/artifacts" \
