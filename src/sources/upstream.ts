@@ -61,6 +61,8 @@ export interface UpstreamRequest {
   /** Arrays become repeated keys (`a=1&a=2`), as MLflow's GET endpoints expect. */
   query?: Record<string, string | number | boolean | string[] | undefined>;
   body?: unknown;
+  /** Sent as is instead of `body` as JSON (uploads); a stream is sent without buffering. */
+  raw?: { data: ReadableStream<Uint8Array> | Uint8Array; size: number | null; contentType: string };
 }
 
 export interface UpstreamOptions {
@@ -164,15 +166,21 @@ export class Upstream {
       recorder.record({ source, op, method: req.method, status, outcome, durationMs: Math.round(performance.now() - started) });
     const headers = this.headers();
     if (req.body !== undefined) headers['content-type'] = 'application/json';
+    if (req.raw) {
+      headers['content-type'] = req.raw.contentType;
+      if (req.raw.size !== null) headers['content-length'] = String(req.raw.size);
+    }
     let res: Response;
     try {
       res = await this.opts.fetch(this.url(req), {
         method: req.method,
         headers,
-        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        body: req.raw ? req.raw.data : req.body === undefined ? undefined : JSON.stringify(req.body),
+        // Node's fetch sends a stream body only half-duplex, and refuses it without this flag.
+        ...(req.raw && !(req.raw.data instanceof Uint8Array) ? { duplex: 'half' } : {}),
         signal: AbortSignal.timeout(timeoutMs),
         redirect: 'manual',
-      });
+      } as RequestInit);
     } catch (e) {
       // Checked by name: a DOMException may come from another realm, where instanceof fails.
       const name = (e as { name?: unknown } | null)?.name;

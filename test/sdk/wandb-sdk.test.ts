@@ -55,6 +55,8 @@ describe('the real wandb SDK against the W&B protocol test server', () => {
     expect(output).toMatch(new RegExp(`\\b${conformanceCases()} passed\\b`));
     expect(output).not.toMatch(/skipped|xfail/);
     // The SDK really went through the protocol paths this server implements.
-    expect(server.operations).toEqual(expect.arrayContaining(['Viewer', 'RunSampledHistory', 'RunParquetHistory', 'HistoryPage', 'CreateRunFiles', 'ArtifactMembershipByName', 'LinkArtifact', 'AddAliases', 'DeleteAliases', 'UpdateArtifact']));
+    expect(server.operations).toEqual(expect.arrayContaining(['UpsertBucket', 'Viewer', 'RunSampledHistory', 'RunParquetHistory', 'HistoryPage', 'CreateRunFiles', 'ArtifactMembershipByName', 'LinkArtifact', 'AddAliases', 'DeleteAliases', 'UpdateArtifact']));
+    // The import write protocol (test_wandb_file_stream.py): 10 file_stream POSTs, one refused with 429 and one with 400.
+    expect(server.fileStreams.filter((p) => p.startsWith('mlgate-import/'))).toHaveLength(10);
   }, 240_000);
 });

@@ -2,7 +2,7 @@ import { newFile, Store } from './store';
 import { ProjectView, RunView, connection, fileUrl, touch, userObject, type Ctx } from './views';
 
 /** Feature flags the SDK asks for; on means the server implements the newer protocol. */
-const FEATURES = ['MARK_RUN_FILES_UPLOADED', 'SWEEPS_QUERY_FILTERING', 'ARTIFACT_REGISTRY_SEARCH', 'TOTAL_COUNT_IN_FILE_CONNECTION', 'ARTIFACT_MEMBERSHIP_IN_LINK_ARTIFACT_RESPONSE'];
+const FEATURES = ['MARK_RUN_FILES_UPLOADED', 'SWEEPS_QUERY_FILTERING', 'ARTIFACT_REGISTRY_SEARCH', 'TOTAL_COUNT_IN_FILE_CONNECTION', 'ARTIFACT_MEMBERSHIP_IN_LINK_ARTIFACT_RESPONSE', 'FILESTREAM_GZIP'];
 
 const parseJson = (raw: string, what: string): Record<string, unknown> => {
   const v = JSON.parse(raw) as unknown;

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { buildSchema, graphql, type GraphQLSchema } from 'graphql';
 import { isoNoZone, Store, type Seed } from './store';
+import { applyFileStream, decodeFileStream, FILE_STREAM_ANSWER, FileStreamError, Throttle } from './file-stream';
 import { fieldResolver, rootValue } from './root';
 import type { Ctx } from './views';
 
@@ -11,6 +12,10 @@ export interface WandbServer {
   store: Store;
   /** Every GraphQL operation received, by name, for call-count assertions. */
   operations: string[];
+  /** file_stream POSTs received (answered or refused), as `<entity>/<project>/<run>`. */
+  fileStreams: string[];
+  /** The next `count` file_stream calls answer 429 with `Retry-After: retryAfterSeconds`. */
+  throttleFileStream(count: number, retryAfterSeconds: number): void;
   stop(): Promise<void>;
 }
 
@@ -42,6 +47,8 @@ function json(res: ServerResponse, status: number, value: unknown): void {
 export async function startWandbServer(opts: { seed: Seed; apiKey: string; port?: number }): Promise<WandbServer> {
   const store = new Store(opts.seed);
   const operations: string[] = [];
+  const fileStreams: string[] = [];
+  const throttle = new Throttle();
   const expected = `Basic ${Buffer.from(`api:${opts.apiKey}`).toString('base64')}`;
   let baseUrl = '';
 
@@ -52,6 +59,13 @@ export async function startWandbServer(opts: { seed: Seed; apiKey: string; port?
       if (url.pathname.startsWith('/sdk/otel/')) return json(res, 404, { error: 'not found' });
       if (req.headers.authorization !== expected) return json(res, 401, { errors: [{ message: 'invalid API key' }] });
       if (url.pathname === '/graphql' && req.method === 'POST') return await handleGraphql(req, res);
+      // For tests driving a standalone server (the Python suites): {"count": n, "retryAfter": s}.
+      if (url.pathname === '/_test/throttle-file-stream' && req.method === 'POST') {
+        const { count, retryAfter } = JSON.parse((await body(req)).toString('utf8')) as { count: number; retryAfter: number };
+        throttle.set(count, retryAfter);
+        return json(res, 200, { ok: true });
+      }
+      if (url.pathname.endsWith('/file_stream') && req.method === 'POST') return await handleFileStream(req, res, url);
       if (url.pathname.startsWith('/files/')) return await handleFile(req, res, url);
       json(res, 404, { error: 'not found' });
     } catch (e) {
@@ -74,6 +88,28 @@ export async function startWandbServer(opts: { seed: Seed; apiKey: string; port?
     });
     operations.push(operationName(payload.query));
     json(res, 200, result);
+  }
+
+  /** POST /files/<entity>/<project>/<run>/file_stream, as wandb-core's filestream sends it. */
+  async function handleFileStream(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const [entity, project, runName] = url.pathname.slice('/files/'.length).split('/').map(decodeURIComponent);
+    const raw = await body(req);
+    fileStreams.push(`${entity}/${project}/${runName}`);
+    const wait = throttle.take();
+    if (wait !== null) {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(wait) });
+      res.end(JSON.stringify({ error: 'rate limit exceeded' }));
+      return;
+    }
+    const run = entity && project && runName ? store.run(entity, project, runName) : null;
+    if (!run) return json(res, 404, { error: `run ${entity}/${project}/${runName} not found` });
+    try {
+      applyFileStream(run, decodeFileStream(raw, req.headers['content-encoding']));
+    } catch (e) {
+      if (e instanceof FileStreamError || e instanceof SyntaxError) return json(res, 400, { error: e.message });
+      throw e;
+    }
+    json(res, 200, FILE_STREAM_ANSWER);
   }
 
   async function handleFile(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -103,6 +139,8 @@ export async function startWandbServer(opts: { seed: Seed; apiKey: string; port?
     url: baseUrl,
     store,
     operations,
+    fileStreams,
+    throttleFileStream: (count, retryAfterSeconds) => throttle.set(count, retryAfterSeconds),
     stop: () =>
       new Promise<void>((ok) => {
         server.close(() => ok());

@@ -3,6 +3,8 @@ import { gatewayError, type GatewayError } from '../../errors';
 import { Upstream, type SourceDeps } from '../upstream';
 import { DocumentMerger, type PartBuilder } from './document-merger';
 import * as Q from './wandb-queries';
+import * as IQ from './import-queries';
+import type { ImportWire } from './import-queries';
 import * as RQ from './registry-queries';
 import type { RegistryWire } from './registry-queries';
 import type { Wandb } from './wandb-types';
@@ -163,6 +165,34 @@ export class WandbClient {
   /** Only the fields given change; `config` and `summaryMetrics` replace the run's whole config or summary. */
   upsertBucket(vars: { id: string; displayName?: string; notes?: string; tags?: string[]; config?: string; summaryMetrics?: string; groupName?: string; jobType?: string }): Promise<unknown> {
     return this.gqlWrite('wandb.upsertBucket', Q.UPSERT_BUCKET, vars);
+  }
+
+  /** Creates the run named `name` in entity/project, or updates it (wandb-core's UpsertBucket). */
+  upsertRun(vars: { name: string; project: string; entity: string; displayName: string; notes: string | null; groupName: string | null; jobType: string | null; state: string; tags: string[]; config: string; summaryMetrics: string }): Promise<ImportWire.UpsertRun> {
+    return this.gqlWrite('wandb.upsertBucket', IQ.UPSERT_RUN, vars);
+  }
+
+  /** POST <base>/files/<entity>/<project>/<run>/file_stream, as wandb-core's filestream sends it. */
+  fileStream(entity: string, project: string, run: string, body: ImportWire.FileStreamRequest): Promise<unknown> {
+    const path = `/files/${[entity, project, run].map(encodeURIComponent).join('/')}/file_stream`;
+    return this.http.write('wandb.fileStream', { method: 'POST', path, body });
+  }
+
+  createRunFiles(entity: string, project: string, run: string, files: string[]): Promise<ImportWire.CreateRunFiles> {
+    return this.gqlWrite('wandb.createRunFiles', IQ.CREATE_RUN_FILES, { entity, project, run, files });
+  }
+
+  /** PUT to an upload URL createRunFiles issued; credentials only on W&B's own origin, as the SDK does. */
+  async uploadRunFile(url: string, headers: string[], body: ReadableStream<Uint8Array>, size: number | null): Promise<void> {
+    const u = new URL(url, this.config.url);
+    const via = u.origin === this.origin ? this.http : this.foreign;
+    // uploadHeaders are "Name:value" pairs the object store requires (e.g. its content type).
+    const contentType = headers.map((h) => h.split(/:(.*)/s)).find(([k]) => k?.trim().toLowerCase() === 'content-type')?.[1]?.trim() ?? 'application/octet-stream';
+    await via.write('wandb.files.upload', { method: 'PUT', path: u.toString(), raw: { data: body, size, contentType } });
+  }
+
+  markRunFilesUploaded(entity: string, project: string, run: string, files: string[]): Promise<unknown> {
+    return this.gqlWrite('wandb.markRunFilesUploaded', IQ.MARK_RUN_FILES_UPLOADED, { entity, project, run, files });
   }
 
   /** A new report (a view of type "runs"), as wandb-workspaces saves one. */

@@ -7,6 +7,8 @@ import { wandbOrder } from '../../filters/order';
 import { toWandbFilter } from '../../filters/wandb';
 import type { SourceDeps } from '../upstream';
 import { WandbClient } from './wandb-client';
+import { WandbImportDestination } from './import-destination';
+import type { ImportDestination } from '../../imports/destination';
 import type { HistoryTarget } from './wandb-queries';
 import { appUrl, toHistoryRows, toRun, toSweep, toSystemMetricRows } from './to-model';
 import { buildReportSpec, newViewName } from './report-build';
@@ -57,6 +59,11 @@ export class WandbSource implements SourceConnector {
     this.registries = new WandbRegistries(this.client, config.name, config.url, () => this.entity());
     this.registryWrites = new WandbRegistryWrites(this.client, this.registries, config.name);
     this.defaultEntity = config.entity ? Promise.resolve(config.entity) : null;
+  }
+
+  /** This instance as the destination of imports (MLflow → W&B), writing with the SDK's run protocol. */
+  importDestination(): ImportDestination {
+    return new WandbImportDestination(this.client, this.name);
   }
 
   private get name() {

@@ -1,0 +1,45 @@
+/**
+ * The write operations of the SDK's own run protocol (wandb-core `core/api/graphql/`), for imports:
+ * the same mutation texts, trimmed to the arguments an import sets.
+ */
+
+/** wandb-core's UpsertBucket: a run is created by (entity, project, name) or updated in place. */
+export const UPSERT_RUN = `mutation UpsertBucket($name: String, $project: String, $entity: String, $groupName: String, $displayName: String, $notes: String, $config: JSONString, $jobType: String, $state: String, $tags: [String!], $summaryMetrics: JSONString) {
+  upsertBucket(input: { name: $name, modelName: $project, entityName: $entity, groupName: $groupName, displayName: $displayName, notes: $notes, config: $config, jobType: $jobType, state: $state, tags: $tags, summaryMetrics: $summaryMetrics }) {
+    bucket { id name historyLineCount }
+    inserted
+  }
+}`;
+
+export const CREATE_RUN_FILES = `mutation CreateRunFiles($entity: String!, $project: String!, $run: String!, $files: [String!]!) {
+  createRunFiles(input: { entityName: $entity, projectName: $project, runName: $run, files: $files }) {
+    runID
+    uploadHeaders
+    files { name uploadUrl }
+  }
+}`;
+
+export const MARK_RUN_FILES_UPLOADED = `mutation MarkRunFilesUploaded($entity: String!, $project: String!, $run: String!, $files: [String!]!) {
+  markRunFilesUploaded(input: { entityName: $entity, projectName: $project, runName: $run, files: $files }) { success }
+}`;
+
+export namespace ImportWire {
+  export interface UpsertRun {
+    upsertBucket?: { bucket?: { id: string; name: string; historyLineCount?: number | null } | null; inserted?: boolean | null } | null;
+  }
+  export interface CreateRunFiles {
+    createRunFiles?: { runID: string; uploadHeaders: string[]; files: Array<{ name: string; uploadUrl?: string | null }> } | null;
+  }
+  /** One file of a file_stream request: `content` lines replace the file's lines from `offset`. */
+  export interface FileChunk {
+    offset: number;
+    content: string[];
+  }
+  /** wandb-core's FileStreamRequestJSON (core/internal/filestream/filestreamrequest.go). */
+  export interface FileStreamRequest {
+    files?: Record<string, FileChunk>;
+    uploaded?: string[];
+    complete?: boolean;
+    exitcode?: number;
+  }
+}
