@@ -9,13 +9,17 @@ export interface GatewayContext {
   loaders: Loaders;
   /** Base URL of this gateway as the caller reaches it, for download links. */
   publicUrl: string;
+  /** The largest file uploadRunFile takes (decoded bytes). */
+  maxInlineUploadBytes: number;
 }
 
-export function createContext(args: { sources: SourceRegistry; publicUrl: string; requestId?: string }): GatewayContext {
+
+export function createContext(args: { sources: SourceRegistry; publicUrl: string; requestId?: string; maxInlineUploadBytes: number }): GatewayContext {
   return {
     requestId: args.requestId ?? randomUUID(),
     sources: args.sources,
     loaders: createLoaders(args.sources),
     publicUrl: args.publicUrl,
+    maxInlineUploadBytes: args.maxInlineUploadBytes,
   };
 }

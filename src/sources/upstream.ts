@@ -26,7 +26,8 @@ export interface UpstreamCall {
   op: string;
   method: string;
   status: number | null;
-  outcome: 'ok' | 'http_error' | 'unreachable' | 'timeout';
+  /** `aborted`: the gateway's own caller went away mid-upload. */
+  outcome: 'ok' | 'http_error' | 'unreachable' | 'timeout' | 'aborted';
   durationMs: number;
 }
 
@@ -61,6 +62,25 @@ export interface UpstreamRequest {
   /** Arrays become repeated keys (`a=1&a=2`), as MLflow's GET endpoints expect. */
   query?: Record<string, string | number | boolean | string[] | undefined>;
   body?: unknown;
+}
+
+export interface UploadRequest {
+  method: 'PUT';
+  /** A path under the base URL, or an absolute URL (an upload URL the upstream handed out). */
+  path: string;
+  body: ReadableStream<Uint8Array>;
+  /** Exact size in bytes, sent as Content-Length: object stores refuse uploads without one. */
+  length: number;
+  headers?: Record<string, string>;
+  /** The caller's request ending early: the upload is aborted upstream. */
+  signal?: AbortSignal;
+}
+
+/** The caller stopped sending the body; nothing is reported to them, since they are gone. */
+export class UploadAborted extends Error {
+  constructor() {
+    super('The upload was aborted by the caller.');
+  }
 }
 
 export interface UpstreamOptions {
@@ -142,6 +162,21 @@ export class Upstream {
     });
   }
 
+  /**
+   * Sends a large body (a file) as it arrives: never buffered, never retried (the body can be read
+   * once), and bounded by an idle deadline (no byte moved, or no answer after the last one, for
+   * `timeoutMs`) rather than a total one, so a long upload of a big file is not cut off. Aborting
+   * `signal` (the caller went away) aborts the upstream request. Cached reads of the source are
+   * dropped afterwards, whatever the outcome.
+   */
+  async upload(op: string, req: UploadRequest): Promise<void> {
+    try {
+      await this.guarded(op, false, (idleMs) => this.sendBody(op, req, idleMs));
+    } finally {
+      await this.opts.cache?.invalidate(this.opts.source);
+    }
+  }
+
   /** For downloads: the caller consumes the body as a stream. GETs are reads, and retried. */
   async stream(op: string, req: UpstreamRequest): Promise<Response> {
     return this.guarded(op, req.method === 'GET', (timeoutMs) => this.send(op, req, timeoutMs));
@@ -186,6 +221,59 @@ export class Upstream {
     throw withFailure(error, httpFailure(res.status, res.headers.get('retry-after')));
   }
 
+  private async sendBody(op: string, req: UploadRequest, idleMs: number): Promise<void> {
+    const { source, label, recorder } = this.opts;
+    const started = performance.now();
+    const finish = (status: number | null, outcome: UpstreamCall['outcome']) =>
+      recorder.record({ source, op, method: req.method, status, outcome, durationMs: Math.round(performance.now() - started) });
+    const headers: Record<string, string> = { ...this.headers(), ...req.headers, 'content-length': String(req.length) };
+    const abort = new AbortController();
+    let idle = false;
+    const timer = setTimeout(() => {
+      idle = true;
+      abort.abort();
+    }, idleMs);
+    const callerAbort = () => abort.abort();
+    req.signal?.addEventListener('abort', callerAbort);
+    const reader = req.body.getReader();
+    // Pulled one chunk at a time (highWaterMark 0): the upstream's pace sets how fast the caller is read.
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(ctrl) {
+          const { value, done } = await reader.read();
+          timer.refresh();
+          if (done) ctrl.close();
+          else ctrl.enqueue(value);
+        },
+        cancel: (why) => reader.cancel(why),
+      },
+      { highWaterMark: 0 },
+    );
+    try {
+      let res: Response;
+      try {
+        res = await this.opts.fetch(this.url(req), { method: req.method, headers, body, signal: abort.signal, redirect: 'manual', duplex: 'half' } as RequestInit);
+      } catch (e) {
+        if (req.signal?.aborted) {
+          finish(null, 'aborted');
+          throw new UploadAborted();
+        }
+        finish(null, idle ? 'timeout' : 'unreachable');
+        const why = idle ? `stopped moving the upload for ${idleMs} ms` : 'is unreachable or dropped the upload';
+        void reader.cancel().catch(() => undefined);
+        throw withFailure(gatewayError('UPSTREAM_UNAVAILABLE', `${label} source '${source}' ${why}.`, { source }), { kind: idle ? 'timeout' : 'unreachable', retryable: false, unhealthy: true });
+      }
+      const text = await res.text().catch(() => '');
+      if (res.ok) return finish(res.status, 'ok');
+      finish(res.status, 'http_error');
+      const error = redactSecrets(this.opts.errorFromResponse(res.status, text), secretsOf(headers.authorization));
+      throw withFailure(error, httpFailure(res.status, res.headers.get('retry-after')));
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', callerAbort);
+    }
+  }
+
   /** The headers of this call: with the caller's own credentials where the source uses them. */
   private headers(): Record<string, string> {
     const { callerAuthorization, source, label } = this.opts;
@@ -199,7 +287,7 @@ export class Upstream {
     return { ...this.opts.headers, authorization: callerAuthorization(secret) };
   }
 
-  private url(req: UpstreamRequest): string {
+  private url(req: Pick<UpstreamRequest, 'path' | 'query'>): string {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value === undefined) continue;

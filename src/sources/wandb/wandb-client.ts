@@ -6,6 +6,7 @@ import * as Q from './wandb-queries';
 import * as RQ from './registry-queries';
 import type { RegistryWire } from './registry-queries';
 import type { Wandb } from './wandb-types';
+import type { FileUpload } from '../source';
 
 export interface RunsArgs {
   entity: string;
@@ -171,6 +172,33 @@ export class WandbClient {
       fileNames: args.names ?? [],
       pattern: args.pattern,
     });
+  }
+
+  createRunFiles(entity: string, project: string, run: string, files: string[]): Promise<Wandb.Response.CreateRunFiles> {
+    return this.gqlWrite('wandb.createRunFiles', Q.CREATE_RUN_FILES, { entity, project, run, files });
+  }
+
+  markRunFilesUploaded(entity: string, project: string, run: string, files: string[]): Promise<Wandb.Response.Success> {
+    return this.gqlWrite('wandb.markRunFilesUploaded', Q.MARK_RUN_FILES_UPLOADED, { entity, project, run, files });
+  }
+
+  deleteFiles(ids: string[], projectId: number | null): Promise<Wandb.Response.Success> {
+    return this.gqlWrite('wandb.deleteFiles', Q.DELETE_FILES, { files: ids, projectId });
+  }
+
+  /**
+   * PUT the bytes to an upload URL from createRunFiles, with its `Name:value` upload headers; with
+   * credentials only when it is on W&B's own origin (signed storage URLs carry their own).
+   */
+  upload(url: string, uploadHeaders: string[], upload: FileUpload): Promise<void> {
+    const u = new URL(url, this.config.url);
+    const via = u.origin === this.origin ? this.http : this.foreign;
+    const headers: Record<string, string> = {};
+    for (const h of uploadHeaders) {
+      const colon = h.indexOf(':');
+      if (colon > 0) headers[h.slice(0, colon).trim().toLowerCase()] = h.slice(colon + 1).trim();
+    }
+    return via.upload('wandb.files.upload', { method: 'PUT', path: u.toString(), headers, body: upload.body, length: upload.length, signal: upload.signal });
   }
 
   /** GET a file's URL; with credentials only when it is on W&B's own origin, as the SDK does. */
