@@ -252,7 +252,9 @@ export class Upstream {
     try {
       let res: Response;
       try {
-        res = await this.opts.fetch(this.url(req), { method: req.method, headers, body, signal: abort.signal, redirect: 'manual', duplex: 'half' } as RequestInit);
+        // `redirect: 'error'`: with any other mode fetch clones the request, teeing the body, and
+        // the unread branch would buffer the whole file. A body read once cannot follow a redirect anyway.
+        res = await this.opts.fetch(this.url(req), { method: req.method, headers, body, signal: abort.signal, redirect: 'error', duplex: 'half' } as RequestInit);
       } catch (e) {
         if (req.signal?.aborted) {
           finish(null, 'aborted');
