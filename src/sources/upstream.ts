@@ -229,6 +229,8 @@ export class Upstream {
     const headers: Record<string, string> = { ...this.headers(), ...req.headers, 'content-length': String(req.length) };
     const abort = new AbortController();
     let idle = false;
+    // Who the idle deadline waited on: a stall while reading the caller is the caller's, not the source's.
+    let readingCaller = false;
     const timer = setTimeout(() => {
       idle = true;
       abort.abort();
@@ -240,7 +242,9 @@ export class Upstream {
     const body = new ReadableStream<Uint8Array>(
       {
         async pull(ctrl) {
+          readingCaller = true;
           const { value, done } = await reader.read();
+          readingCaller = false;
           timer.refresh();
           if (done) ctrl.close();
           else ctrl.enqueue(value);
@@ -260,9 +264,13 @@ export class Upstream {
           finish(null, 'aborted');
           throw new UploadAborted();
         }
-        finish(null, idle ? 'timeout' : 'unreachable');
-        const why = idle ? `stopped moving the upload for ${idleMs} ms` : 'is unreachable or dropped the upload';
         void reader.cancel().catch(() => undefined);
+        if (idle && readingCaller) {
+          finish(null, 'aborted');
+          throw gatewayError('BAD_USER_INPUT', `The upload stalled: no bytes arrived for ${idleMs} ms, so it was abandoned.`);
+        }
+        finish(null, idle ? 'timeout' : 'unreachable');
+        const why = idle ? `took no bytes and gave no answer for ${idleMs} ms` : 'is unreachable or dropped the upload';
         throw withFailure(gatewayError('UPSTREAM_UNAVAILABLE', `${label} source '${source}' ${why}.`, { source }), { kind: idle ? 'timeout' : 'unreachable', retryable: false, unhealthy: true });
       }
       const text = await res.text().catch(() => '');
