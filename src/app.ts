@@ -12,6 +12,7 @@ import { RunLocks } from './writes/run-lock';
 import { createContext, type GatewayContext } from './context';
 import { createErrorFormatter } from './errors';
 import { filesRouter } from './http/files';
+import { uploadsRouter } from './http/uploads';
 import { exportRouter } from './http/export/router';
 import { healthRouter } from './http/health';
 import { corsAllowList } from './http/cors';
@@ -114,13 +115,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Everything below is authenticated and runs in the caller's scope (principal, role, credentials).
   app.use(authenticateRequests(auth, callerSources));
   app.use(filesRouter(sources, logger));
-  app.use(exportRouter(logger, (req) => createContext({ sources, imports, publicUrl: publicUrl(deps.config, req), requestId: currentRequestId() }), { bufferRuns: deps.config.limits.exportBufferRuns }));
+  app.use(uploadsRouter(sources, logger, { maxBytes: deps.config.uploads.maxBytes, publicUrl: (req) => publicUrl(deps.config, req) }));
+  app.use(exportRouter(logger, (req) => createContext({ sources, imports, publicUrl: publicUrl(deps.config, req), requestId: currentRequestId(), maxInlineUploadBytes: deps.config.uploads.maxInlineBytes }), { bufferRuns: deps.config.limits.exportBufferRuns }));
   app.use(
     '/graphql',
     express.json({ limit: deps.config.limits.maxBodyBytes }),
     expressMiddleware(server, {
       context: async ({ req }) =>
-        createContext({ sources, imports, publicUrl: publicUrl(deps.config, req), requestId: currentRequestId() }),
+        createContext({ sources, imports, publicUrl: publicUrl(deps.config, req), requestId: currentRequestId(), maxInlineUploadBytes: deps.config.uploads.maxInlineBytes }),
     }),
   );
   // Unfinished jobs (a restart, a dead replica) are resumed from here on.

@@ -51,6 +51,11 @@ export interface Config {
   cache: { enabled: boolean; redisUrl: string | null };
   /** What one request may ask; see src/limits/. */
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxBodyBytes: number; exportBufferRuns: number };
+  /**
+   * `PUT /files/...` bodies up to `maxBytes` (default 5 GiB); uploadRunFile's decoded content up to
+   * `maxInlineBytes` (default 10 MiB), which the default body limit makes room for.
+   */
+  uploads: { maxBytes: number; maxInlineBytes: number };
   /** Introspection and the IDE: on by default, off by default when NODE_ENV=production. */
   introspection: boolean;
   ide: boolean;
@@ -72,10 +77,12 @@ export class ConfigError extends Error {}
 type Env = Record<string, string | undefined>;
 
 const DEFAULT_TIMEOUT_MS = 15000;
+const DEFAULT_INLINE_UPLOAD_BYTES = 10 * 1024 * 1024;
 const SOURCE_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
 
 /** Reads and validates the whole configuration once, at start. */
 export function loadConfig(env: Env = process.env): Config {
+  const maxInlineBytes = positiveInt(env, 'MLGATE_MAX_INLINE_UPLOAD_BYTES', DEFAULT_INLINE_UPLOAD_BYTES, 100 * 1024 * 1024);
   const timeoutMs = positiveInt(env, 'MLGATE_UPSTREAM_TIMEOUT_MS', DEFAULT_TIMEOUT_MS);
   const sources: SourceConfig[] = env.MLGATE_CONFIG ? sourcesFromFile(env.MLGATE_CONFIG, env, timeoutMs) : [];
   if (env.MLFLOW_TRACKING_URI && !sources.some((s) => s.name === 'mlflow')) {
@@ -115,9 +122,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxAliases: positiveInt(env, 'MLGATE_MAX_ALIASES', 30, 10_000),
       maxCost: positiveInt(env, 'MLGATE_MAX_COST', 2000),
       maxTokens: positiveInt(env, 'MLGATE_MAX_TOKENS', 5000),
-      maxBodyBytes: positiveInt(env, 'MLGATE_MAX_BODY_BYTES', 1_000_000),
+      // An inline upload arrives base64-encoded (4 bytes per 3) inside the JSON body.
+      maxBodyBytes: positiveInt(env, 'MLGATE_MAX_BODY_BYTES', 1_000_000 + 4 * Math.ceil(maxInlineBytes / 3)),
       exportBufferRuns: positiveInt(env, 'MLGATE_EXPORT_BUFFER_RUNS', 10_000),
     },
+    uploads: { maxBytes: positiveInt(env, 'MLGATE_MAX_UPLOAD_BYTES', 5 * 1024 ** 3), maxInlineBytes },
     introspection: onOff(env, 'MLGATE_INTROSPECTION', env.NODE_ENV !== 'production'),
     ide: onOff(env, 'MLGATE_IDE', env.NODE_ENV !== 'production'),
     corsOrigins: corsOrigins(env.MLGATE_CORS_ORIGINS),

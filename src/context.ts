@@ -12,14 +12,17 @@ export interface GatewayContext {
   publicUrl: string;
   /** Import jobs, shared by all requests. */
   imports: ImportService;
+  /** The largest file uploadRunFile takes (decoded bytes). */
+  maxInlineUploadBytes: number;
 }
 
-export function createContext(args: { sources: SourceRegistry; imports: ImportService; publicUrl: string; requestId?: string }): GatewayContext {
+export function createContext(args: { sources: SourceRegistry; imports: ImportService; publicUrl: string; requestId?: string; maxInlineUploadBytes: number }): GatewayContext {
   return {
     requestId: args.requestId ?? randomUUID(),
     sources: args.sources,
     loaders: createLoaders(args.sources),
     publicUrl: args.publicUrl,
     imports: args.imports,
+    maxInlineUploadBytes: args.maxInlineUploadBytes,
   };
 }

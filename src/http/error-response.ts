@@ -10,7 +10,20 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   UPSTREAM_UNAVAILABLE: 503,
   UPSTREAM_ERROR: 502,
+  UNSUPPORTED_BY_SOURCE: 501,
 };
+
+/** A gateway error whose HTTP status is more precise than its code's (411, 413). */
+export class HttpStatusError extends GatewayError {
+  constructor(
+    readonly status: number,
+    code: ErrorCode,
+    message: string,
+    details?: Record<string, unknown>,
+  ) {
+    super(code, message, details);
+  }
+}
 
 /**
  * A JSON error body shaped like a GraphQL error, so clients read one format everywhere. Anything
@@ -18,7 +31,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
  */
 export function sendError(res: Response, e: unknown, logger: Logger, what: string): void {
   if (e instanceof GatewayError) {
-    res.status(STATUS[e.code] ?? 500).json({ errors: [{ message: e.message, extensions: e.extensions }] });
+    res.status(e instanceof HttpStatusError ? e.status : STATUS[e.code] ?? 500).json({ errors: [{ message: e.message, extensions: e.extensions }] });
     return;
   }
   logger.error(`${what} failed`, { error: e instanceof Error ? e.message : String(e) });

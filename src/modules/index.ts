@@ -9,6 +9,7 @@ import { registryResolvers } from './registry/resolvers';
 import { reportResolvers } from './reports/resolvers';
 import { runResolvers } from './runs/resolvers';
 import { runWriteResolvers } from './run-writes/resolvers';
+import { runFileResolvers } from './run-files/resolvers';
 import { sweepResolvers } from './sweeps/resolvers';
 
 export interface SchemaModule {
@@ -35,6 +36,7 @@ export function schemaModules(): SchemaModule[] {
     { typeDefs: sdl('projects.graphql'), resolvers: projectResolvers },
     { typeDefs: sdl('runs.graphql'), resolvers: runResolvers },
     { typeDefs: sdl('run-writes.graphql'), resolvers: runWriteResolvers },
+    { typeDefs: sdl('run-files.graphql'), resolvers: runFileResolvers },
     { typeDefs: sdl('sweeps.graphql'), resolvers: sweepResolvers },
     { typeDefs: sdl('registry.graphql'), resolvers: registryResolvers },
     { typeDefs: sdl('reports.graphql'), resolvers: reportResolvers },

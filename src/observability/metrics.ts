@@ -17,7 +17,7 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly requests = new Histogram({ name: 'mlgate_request_duration_seconds', help: 'Requests by GraphQL operation type (query, mutation, invalid) or download route (export, files).', labelNames: ['operation'], buckets: SECONDS, registers: [this.registry] });
   private readonly errors = new Counter({ name: 'mlgate_errors_total', help: 'Errors sent to clients in GraphQL responses, by extensions.code.', labelNames: ['code'], registers: [this.registry] });
-  private readonly calls = new Counter({ name: 'mlgate_upstream_calls_total', help: 'Upstream calls (each attempt) by source, operation and outcome (ok, http_error, unreachable, timeout).', labelNames: ['source', 'op', 'outcome'], registers: [this.registry] });
+  private readonly calls = new Counter({ name: 'mlgate_upstream_calls_total', help: 'Upstream calls (each attempt) by source, operation and outcome (ok, http_error, unreachable, timeout, aborted).', labelNames: ['source', 'op', 'outcome'], registers: [this.registry] });
   private readonly callSeconds = new Histogram({ name: 'mlgate_upstream_duration_seconds', help: 'Upstream call latency until the response headers, by source and operation.', labelNames: ['source', 'op'], buckets: SECONDS, registers: [this.registry] });
   private readonly rateLimited = new Counter({ name: 'mlgate_upstream_rate_limited_total', help: 'HTTP 429 answers by source.', labelNames: ['source'], registers: [this.registry] });
   private readonly cacheLookups = new Counter({ name: 'mlgate_cache_lookups_total', help: 'Shared cache lookups by source and result (hit, miss); coalesced reads count once.', labelNames: ['source', 'result'], registers: [this.registry] });

@@ -66,6 +66,14 @@ export interface FileDownload {
   contentLength: number | null;
 }
 
+/** A file's bytes as they arrive from the caller, with their exact size (checked against the limit). */
+export interface FileUpload {
+  body: ReadableStream<Uint8Array>;
+  length: number;
+  /** Aborted when the caller goes away: the upstream upload is aborted, and nothing is marked uploaded. */
+  signal?: AbortSignal;
+}
+
 export interface SweepRef {
   projectId: string;
   sweepId: string;
@@ -111,6 +119,13 @@ export interface SourceConnector {
   systemMetricsHistory(run: RunModel): Promise<SystemMetricsHistory>;
   listFiles(run: RunRef, path: string, recursive: boolean): Promise<RunFileModel[]>;
   openFile(run: RunRef, path: string): Promise<FileDownload>;
+  /** Stores one file in the run (finished runs too), replacing a file at the same path. NOT_FOUND for no such run. */
+  uploadFile(run: RunRef, path: string, upload: FileUpload): Promise<void>;
+  /**
+   * Lists every file of the run, lets `choose` pick paths among them (it validates, and may throw
+   * before anything is deleted), deletes those and returns them.
+   */
+  deleteFiles(run: RunRef, choose: (paths: string[]) => string[]): Promise<string[]>;
   listSweeps(projectId: string, page: OffsetPage): Promise<Page<SweepModel>>;
   getSweeps(refs: SweepRef[]): Promise<Array<SweepModel | null>>;
   listReports(projectId: string, page: OffsetPage): Promise<Page<ReportModel>>;

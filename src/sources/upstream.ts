@@ -26,7 +26,8 @@ export interface UpstreamCall {
   op: string;
   method: string;
   status: number | null;
-  outcome: 'ok' | 'http_error' | 'unreachable' | 'timeout';
+  /** `aborted`: the gateway's own caller went away mid-upload. */
+  outcome: 'ok' | 'http_error' | 'unreachable' | 'timeout' | 'aborted';
   durationMs: number;
 }
 
@@ -61,8 +62,25 @@ export interface UpstreamRequest {
   /** Arrays become repeated keys (`a=1&a=2`), as MLflow's GET endpoints expect. */
   query?: Record<string, string | number | boolean | string[] | undefined>;
   body?: unknown;
-  /** Sent as is instead of `body` as JSON (uploads); a stream is sent without buffering. */
-  raw?: { data: ReadableStream<Uint8Array> | Uint8Array; size: number | null; contentType: string };
+}
+
+export interface UploadRequest {
+  method: 'PUT';
+  /** A path under the base URL, or an absolute URL (an upload URL the upstream handed out). */
+  path: string;
+  body: ReadableStream<Uint8Array>;
+  /** Exact size in bytes, sent as Content-Length: object stores refuse uploads without one. */
+  length: number;
+  headers?: Record<string, string>;
+  /** The caller's request ending early: the upload is aborted upstream. */
+  signal?: AbortSignal;
+}
+
+/** The caller stopped sending the body; nothing is reported to them, since they are gone. */
+export class UploadAborted extends Error {
+  constructor() {
+    super('The upload was aborted by the caller.');
+  }
 }
 
 export interface UpstreamOptions {
@@ -149,6 +167,21 @@ export class Upstream {
     });
   }
 
+  /**
+   * Sends a large body (a file) as it arrives: never buffered, never retried (the body can be read
+   * once), and bounded by an idle deadline (no byte moved, or no answer after the last one, for
+   * `timeoutMs`) rather than a total one, so a long upload of a big file is not cut off. Aborting
+   * `signal` (the caller went away) aborts the upstream request. Cached reads of the source are
+   * dropped afterwards, whatever the outcome.
+   */
+  async upload(op: string, req: UploadRequest): Promise<void> {
+    try {
+      await this.guarded(op, false, (idleMs) => this.sendBody(op, req, idleMs));
+    } finally {
+      await this.opts.cache?.invalidate(this.opts.source);
+    }
+  }
+
   /** For downloads: the caller consumes the body as a stream. GETs are reads, and retried. */
   async stream(op: string, req: UpstreamRequest): Promise<Response> {
     return this.guarded(op, req.method === 'GET', (timeoutMs) => this.send(op, req, timeoutMs));
@@ -166,21 +199,15 @@ export class Upstream {
       recorder.record({ source, op, method: req.method, status, outcome, durationMs: Math.round(performance.now() - started) });
     const headers = this.headers();
     if (req.body !== undefined) headers['content-type'] = 'application/json';
-    if (req.raw) {
-      headers['content-type'] = req.raw.contentType;
-      if (req.raw.size !== null) headers['content-length'] = String(req.raw.size);
-    }
     let res: Response;
     try {
       res = await this.opts.fetch(this.url(req), {
         method: req.method,
         headers,
-        body: req.raw ? req.raw.data : req.body === undefined ? undefined : JSON.stringify(req.body),
-        // Node's fetch sends a stream body only half-duplex, and refuses it without this flag.
-        ...(req.raw && !(req.raw.data instanceof Uint8Array) ? { duplex: 'half' } : {}),
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
         signal: AbortSignal.timeout(timeoutMs),
         redirect: 'manual',
-      } as RequestInit);
+      });
     } catch (e) {
       // Checked by name: a DOMException may come from another realm, where instanceof fails.
       const name = (e as { name?: unknown } | null)?.name;
@@ -199,6 +226,69 @@ export class Upstream {
     throw withFailure(error, httpFailure(res.status, res.headers.get('retry-after')));
   }
 
+  private async sendBody(op: string, req: UploadRequest, idleMs: number): Promise<void> {
+    const { source, label, recorder } = this.opts;
+    const started = performance.now();
+    const finish = (status: number | null, outcome: UpstreamCall['outcome']) =>
+      recorder.record({ source, op, method: req.method, status, outcome, durationMs: Math.round(performance.now() - started) });
+    const headers: Record<string, string> = { ...this.headers(), ...req.headers, 'content-length': String(req.length) };
+    const abort = new AbortController();
+    let idle = false;
+    // Who the idle deadline waited on: a stall while reading the caller is the caller's, not the source's.
+    let readingCaller = false;
+    const timer = setTimeout(() => {
+      idle = true;
+      abort.abort();
+    }, idleMs);
+    const callerAbort = () => abort.abort();
+    req.signal?.addEventListener('abort', callerAbort);
+    const reader = req.body.getReader();
+    // Pulled one chunk at a time (highWaterMark 0): the upstream's pace sets how fast the caller is read.
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(ctrl) {
+          readingCaller = true;
+          const { value, done } = await reader.read();
+          readingCaller = false;
+          timer.refresh();
+          if (done) ctrl.close();
+          else ctrl.enqueue(value);
+        },
+        cancel: (why) => reader.cancel(why),
+      },
+      { highWaterMark: 0 },
+    );
+    try {
+      let res: Response;
+      try {
+        // `redirect: 'error'`: with any other mode fetch clones the request, teeing the body, and
+        // the unread branch would buffer the whole file. A body read once cannot follow a redirect anyway.
+        res = await this.opts.fetch(this.url(req), { method: req.method, headers, body, signal: abort.signal, redirect: 'error', duplex: 'half' } as RequestInit);
+      } catch (e) {
+        if (req.signal?.aborted) {
+          finish(null, 'aborted');
+          throw new UploadAborted();
+        }
+        void reader.cancel().catch(() => undefined);
+        if (idle && readingCaller) {
+          finish(null, 'aborted');
+          throw gatewayError('BAD_USER_INPUT', `The upload stalled: no bytes arrived for ${idleMs} ms, so it was abandoned.`);
+        }
+        finish(null, idle ? 'timeout' : 'unreachable');
+        const why = idle ? `took no bytes and gave no answer for ${idleMs} ms` : 'is unreachable or dropped the upload';
+        throw withFailure(gatewayError('UPSTREAM_UNAVAILABLE', `${label} source '${source}' ${why}.`, { source }), { kind: idle ? 'timeout' : 'unreachable', retryable: false, unhealthy: true });
+      }
+      const text = await res.text().catch(() => '');
+      if (res.ok) return finish(res.status, 'ok');
+      finish(res.status, 'http_error');
+      const error = redactSecrets(this.opts.errorFromResponse(res.status, text), secretsOf(headers.authorization));
+      throw withFailure(error, httpFailure(res.status, res.headers.get('retry-after')));
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', callerAbort);
+    }
+  }
+
   /** The headers of this call: with the caller's own credentials where the source uses them. */
   private headers(): Record<string, string> {
     const { callerAuthorization, source, label } = this.opts;
@@ -212,7 +302,7 @@ export class Upstream {
     return { ...this.opts.headers, authorization: callerAuthorization(secret) };
   }
 
-  private url(req: UpstreamRequest): string {
+  private url(req: Pick<UpstreamRequest, 'path' | 'query'>): string {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value === undefined) continue;

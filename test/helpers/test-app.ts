@@ -1,3 +1,4 @@
+import type { Express } from 'express';
 import request from 'supertest';
 import { createApp, type AppDeps } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
@@ -6,6 +7,8 @@ import { CallLog, type FetchFn } from '../../src/sources/upstream';
 
 export interface TestApp {
   http: ReturnType<typeof request>;
+  /** The express app itself, for tests that need a listening server (aborted uploads). */
+  express: Express;
   calls: CallLog;
   config: Config;
   stop(): Promise<void>;
@@ -33,6 +36,7 @@ export async function buildTestApp(opts: { env: Record<string, string>; fetch?: 
   const http = request(built.app);
   return {
     http,
+    express: built.app,
     calls,
     config,
     stop: built.stop,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ImportHistoryRow, ImportNamespace, ImportRunSpec } from '../../src/imports/destination';
 import { CallLog } from '../../src/sources/upstream';
 import { WandbImportDestination } from '../../src/sources/wandb/import-destination';
@@ -159,7 +160,9 @@ describe('W&B import destination on the W&B protocol server', () => {
     const bytes = new TextEncoder().encode('{"model": "weights"}\n'.repeat(1000));
     await dest.uploadFile(ns, RUN, 'model/config.json', new Blob([bytes]).stream(), bytes.length);
     const file = stored().files.get('model/config.json');
-    expect([file?.pending, file?.bytes.length, file?.bytes.toString('utf8').slice(0, 20)]).toEqual([false, bytes.length, '{"model": "weights"}']);
+    // Uploads land on disk (see the server's PUT handler), not in memory.
+    const kept = file?.diskPath ? readFileSync(file.diskPath) : file?.bytes;
+    expect([file?.pending, kept?.length, kept?.toString('utf8').slice(0, 20)]).toEqual([false, bytes.length, '{"model": "weights"}']);
     expect(calls.byOp()).toEqual({ 'wandb.upsertBucket': 1, 'wandb.createRunFiles': 1, 'wandb.files.upload': 1, 'wandb.markRunFilesUploaded': 1 });
   });
 

@@ -81,7 +81,7 @@ export function applyFileStream(run: StoredRun, body: FileStreamBody): void {
 }
 
 function appendOutput(run: StoredRun, offset: number, content: string[]): void {
-  const lines = run.files.get(OUTPUT)?.bytes.toString('utf8').split('\n').filter((l, i, all) => i < all.length - 1 || l !== '') ?? [];
+  const lines = run.files.get(OUTPUT)?.bytes?.toString('utf8').split('\n').filter((l, i, all) => i < all.length - 1 || l !== '') ?? [];
   place(lines, offset, content, OUTPUT);
   run.files.set(OUTPUT, newFile(OUTPUT, Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8')));
 }

@@ -1,4 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { buildSchema, graphql, type GraphQLSchema } from 'graphql';
@@ -51,6 +56,8 @@ export async function startWandbServer(opts: { seed: Seed; apiKey: string; port?
   const throttle = new Throttle();
   const expected = `Basic ${Buffer.from(`api:${opts.apiKey}`).toString('base64')}`;
   let baseUrl = '';
+  const uploadDir = mkdtempSync(join(tmpdir(), 'mlgate-wandb-files-'));
+  let uploads = 0;
 
   const server: Server = createServer(async (req, res) => {
     try {
@@ -122,15 +129,37 @@ export async function startWandbServer(opts: { seed: Seed; apiKey: string; port?
       // file visible at once, as W&B's object-store notification does.
       const issued = run.files.get(name);
       if (!issued) return json(res, 403, { error: 'no upload URL was issued for this file' });
-      issued.bytes = await body(req);
-      issued.pending = false;
-      issued.updatedAt = isoNoZone(new Date());
+      // Streamed to disk and hashed on the way, so an upload of any size costs no memory. Only a
+      // complete body replaces the file: an aborted PUT leaves it as it was, as an object store does.
+      const diskPath = join(uploadDir, `upload-${++uploads}`);
+      const md5 = createHash('md5');
+      let size = 0;
+      try {
+        await pipeline(
+          req,
+          new Transform({
+            transform(chunk: Buffer, _enc, done) {
+              md5.update(chunk);
+              size += chunk.length;
+              done(null, chunk);
+            },
+          }),
+          createWriteStream(diskPath),
+        );
+      } catch (e) {
+        await rm(diskPath, { force: true });
+        throw e;
+      }
+      if (issued.diskPath) await rm(issued.diskPath, { force: true });
+      Object.assign(issued, { bytes: null, diskPath, size, md5: md5.digest('base64'), pending: false, updatedAt: isoNoZone(new Date()) });
       res.writeHead(200).end();
       return;
     }
     const file = run.files.get(name);
     if (req.method !== 'GET' || !file || file.pending) return json(res, 404, { error: 'not found' });
-    res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.bytes.length) }).end(file.bytes);
+    res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.size) });
+    if (file.diskPath) await pipeline(createReadStream(file.diskPath), res);
+    else res.end(file.bytes);
   }
 
   await new Promise<void>((ok) => server.listen(opts.port ?? 0, '127.0.0.1', ok));
@@ -141,11 +170,13 @@ export async function startWandbServer(opts: { seed: Seed; apiKey: string; port?
     operations,
     fileStreams,
     throttleFileStream: (count, retryAfterSeconds) => throttle.set(count, retryAfterSeconds),
-    stop: () =>
-      new Promise<void>((ok) => {
+    stop: async () => {
+      await new Promise<void>((ok) => {
         server.close(() => ok());
         server.closeAllConnections();
-      }),
+      });
+      await rm(uploadDir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -8,7 +8,12 @@ export type HistoryRow = Record<string, unknown> & { _step: number };
 export interface StoredFile {
   id: string;
   name: string;
-  bytes: Buffer;
+  /** Seeded files are held in memory; uploaded ones are streamed to a temp file (`diskPath`), whatever their size. */
+  bytes: Buffer | null;
+  diskPath: string | null;
+  size: number;
+  /** base64, as W&B reports it. */
+  md5: string;
   mimetype: string;
   updatedAt: string;
   /** Created by createRunFiles but not yet PUT: invisible to listings. */
@@ -102,7 +107,17 @@ export interface Seed {
 let nextFileId = 1;
 
 export function newFile(name: string, bytes: Buffer, pending = false): StoredFile {
-  return { id: Buffer.from(`File:${nextFileId++}`).toString('base64'), name, bytes, mimetype: mimeOf(name), updatedAt: isoNoZone(new Date()), pending };
+  return {
+    id: Buffer.from(`File:${nextFileId++}`).toString('base64'),
+    name,
+    bytes,
+    diskPath: null,
+    size: bytes.length,
+    md5: md5Base64(bytes),
+    mimetype: mimeOf(name),
+    updatedAt: isoNoZone(new Date()),
+    pending,
+  };
 }
 
 function mimeOf(name: string): string {

@@ -1,5 +1,5 @@
 import { matches, sortRuns } from './filters';
-import { isoNoZone, md5Base64, Store, type HistoryRow, type StoredFile, type StoredProject, type StoredRun } from './store';
+import { isoNoZone, Store, type HistoryRow, type StoredFile, type StoredProject, type StoredRun } from './store';
 
 /** What every resolver sees: the store and the server's own origin (for absolute file URLs). */
 export interface Ctx {
@@ -227,10 +227,10 @@ function fileView(ctx: Ctx, run: StoredRun, f: StoredFile) {
     name: f.name,
     url: () => fileUrl(ctx, run, f.name),
     directUrl: fileUrl(ctx, run, f.name),
-    sizeBytes: f.bytes.length,
+    sizeBytes: f.size,
     mimetype: f.mimetype,
     updatedAt: f.updatedAt,
-    md5: md5Base64(f.bytes),
+    md5: f.md5,
   };
 }
 

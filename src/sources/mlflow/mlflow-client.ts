@@ -2,6 +2,7 @@ import { gatewayError, type GatewayError } from '../../errors';
 import type { MlflowSourceConfig } from '../../config';
 import { authHeaders, Upstream, type SourceDeps } from '../upstream';
 import type { Mlflow } from './mlflow-types';
+import type { FileUpload } from '../source';
 
 /** Server-side limits (mlflow handlers and stores). */
 export const MLFLOW_LIMITS = {
@@ -184,6 +185,16 @@ export class MlflowClient {
     return this.http.stream('mlflow.artifacts.download', { method: 'GET', path: '/get-artifact', query: { run_id: runId, path } });
   }
 
+  /** PUT mlflow-artifacts/artifacts/<path>: the artifact proxy stores the raw body (paths under --artifacts-destination). */
+  uploadArtifact(proxyPath: string, upload: FileUpload): Promise<void> {
+    return this.http.upload('mlflow.artifacts.upload', { method: 'PUT', path: proxyUrlPath(proxyPath), body: upload.body, length: upload.length, signal: upload.signal });
+  }
+
+  /** DELETE mlflow-artifacts/artifacts/<path>: one file. */
+  deleteArtifact(proxyPath: string): Promise<unknown> {
+    return this.http.write('mlflow.artifacts.delete', { method: 'DELETE', path: proxyUrlPath(proxyPath) });
+  }
+
   /** GET registered-models/search */
   searchRegisteredModels(args: { filter: string | null; offset: number; maxResults: number }): Promise<Mlflow.Response.RegisteredModelsSearch> {
     return this.http.json('mlflow.registeredModels.search', {
@@ -228,6 +239,8 @@ export class MlflowClient {
     return this.http.json('mlflow.modelVersions.get', { method: 'GET', path: '/api/2.0/mlflow/model-versions/get', query: { name, version } });
   }
 }
+
+const proxyUrlPath = (path: string) => `/api/2.0/mlflow-artifacts/artifacts/${path.split('/').map(encodeURIComponent).join('/')}`;
 
 /**
  * MLflow's error body is `{error_code, message}`, but proxies, the security middleware and

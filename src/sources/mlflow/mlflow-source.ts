@@ -4,6 +4,7 @@ import type { HistoryRowModel, ModelVersionModel, Page, RegisteredModelModel, Re
 import type { SourceDeps } from '../upstream';
 import type {
   FileDownload,
+  FileUpload,
   HistoryWindow,
   ModelVersionRef,
   OffsetPage,
@@ -24,6 +25,7 @@ import { MLFLOW_LIMITS, MlflowClient } from './mlflow-client';
 import { MlflowImportReader, type ImportReaderOptions } from './import-reader';
 import type { ImportSource } from '../../imports/source';
 import type { Mlflow } from './mlflow-types';
+import { deleteMlflowFiles, uploadMlflowFile } from './run-files';
 import { toHistoryRows, toModelVersion, toProject, toRegisteredModel, toRun, toRunFile } from './to-model';
 
 /** Writes in flight per MLflow source; the rest queue in the gateway (see Limiter). */
@@ -233,6 +235,17 @@ export class MlflowSource implements SourceConnector {
     if (!res.body) throw badInput(`'${path}' has no content to download.`, { source: this.name });
     const length = res.headers.get('content-length');
     return { body: res.body, contentType: res.headers.get('content-type'), contentLength: length === null ? null : Number(length) };
+  }
+
+  uploadFile(run: RunRef, path: string, upload: FileUpload): Promise<void> {
+    if (!RUN_ID.test(run.runId)) throw notFound('The run does not exist.', { source: this.name });
+    return uploadMlflowFile(this.client, this.name, this.base, run.runId, path, upload);
+  }
+
+  async deleteFiles(run: RunRef, choose: (paths: string[]) => string[]): Promise<string[]> {
+    if (!RUN_ID.test(run.runId)) throw notFound('The run does not exist.', { source: this.name });
+    const files = (await this.listFiles(run, '', true)).filter((f) => !f.isDir).map((f) => f.path).sort();
+    return deleteMlflowFiles(this.client, this.name, this.base, run.runId, files, choose);
   }
 
   /** MLflow has no sweeps: an experiment has none, and asking for one by id says so. */

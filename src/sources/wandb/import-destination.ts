@@ -117,7 +117,16 @@ export class WandbImportDestination implements ImportDestination {
     const url = created.createRunFiles?.files.find((f) => f.name === path)?.uploadUrl;
     if (!url) throw gatewayError('UPSTREAM_ERROR', `W&B source '${this.source}' issued no upload URL for ${path}.`, { source: this.source });
     // A stream can be sent once: the PUT is not retried (the import retries the file as a whole).
-    await this.client.uploadRunFile(url, created.createRunFiles?.uploadHeaders ?? [], body, size);
+    // Upstream.upload streams with backpressure and needs the length up front; a file whose source
+    // gives no size (rare) is read whole first.
+    let length = size;
+    let data = body;
+    if (length === null) {
+      const bytes = new Uint8Array(await new Response(body).arrayBuffer());
+      length = bytes.byteLength;
+      data = new Blob([bytes]).stream();
+    }
+    await this.client.upload(url, created.createRunFiles?.uploadHeaders ?? [], { body: data, length });
     await this.retrying(() => this.client.markRunFilesUploaded(ns.entity, ns.project, runId, [path]));
   }
 

@@ -11,24 +11,9 @@ export const UPSERT_RUN = `mutation UpsertBucket($name: String, $project: String
   }
 }`;
 
-export const CREATE_RUN_FILES = `mutation CreateRunFiles($entity: String!, $project: String!, $run: String!, $files: [String!]!) {
-  createRunFiles(input: { entityName: $entity, projectName: $project, runName: $run, files: $files }) {
-    runID
-    uploadHeaders
-    files { name uploadUrl }
-  }
-}`;
-
-export const MARK_RUN_FILES_UPLOADED = `mutation MarkRunFilesUploaded($entity: String!, $project: String!, $run: String!, $files: [String!]!) {
-  markRunFilesUploaded(input: { entityName: $entity, projectName: $project, runName: $run, files: $files }) { success }
-}`;
-
 export namespace ImportWire {
   export interface UpsertRun {
     upsertBucket?: { bucket?: { id: string; name: string; historyLineCount?: number | null } | null; inserted?: boolean | null } | null;
-  }
-  export interface CreateRunFiles {
-    createRunFiles?: { runID: string; uploadHeaders: string[]; files: Array<{ name: string; uploadUrl?: string | null }> } | null;
   }
   /** One file of a file_stream request: `content` lines replace the file's lines from `offset`. */
   export interface FileChunk {

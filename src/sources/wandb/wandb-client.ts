@@ -8,6 +8,7 @@ import type { ImportWire } from './import-queries';
 import * as RQ from './registry-queries';
 import type { RegistryWire } from './registry-queries';
 import type { Wandb } from './wandb-types';
+import type { FileUpload } from '../source';
 
 export interface RunsArgs {
   entity: string;
@@ -178,23 +179,6 @@ export class WandbClient {
     return this.http.write('wandb.fileStream', { method: 'POST', path, body });
   }
 
-  createRunFiles(entity: string, project: string, run: string, files: string[]): Promise<ImportWire.CreateRunFiles> {
-    return this.gqlWrite('wandb.createRunFiles', IQ.CREATE_RUN_FILES, { entity, project, run, files });
-  }
-
-  /** PUT to an upload URL createRunFiles issued; credentials only on W&B's own origin, as the SDK does. */
-  async uploadRunFile(url: string, headers: string[], body: ReadableStream<Uint8Array>, size: number | null): Promise<void> {
-    const u = new URL(url, this.config.url);
-    const via = u.origin === this.origin ? this.http : this.foreign;
-    // uploadHeaders are "Name:value" pairs the object store requires (e.g. its content type).
-    const contentType = headers.map((h) => h.split(/:(.*)/s)).find(([k]) => k?.trim().toLowerCase() === 'content-type')?.[1]?.trim() ?? 'application/octet-stream';
-    await via.write('wandb.files.upload', { method: 'PUT', path: u.toString(), raw: { data: body, size, contentType } });
-  }
-
-  markRunFilesUploaded(entity: string, project: string, run: string, files: string[]): Promise<unknown> {
-    return this.gqlWrite('wandb.markRunFilesUploaded', IQ.MARK_RUN_FILES_UPLOADED, { entity, project, run, files });
-  }
-
   /** A new report (a view of type "runs"), as wandb-workspaces saves one. */
   upsertView(args: { entity: string; project: string; name: string; title: string; description: string | null; spec: Record<string, unknown> }): Promise<Wandb.Response.UpsertView> {
     return this.gqlWrite('wandb.upsertView', Q.UPSERT_VIEW, {
@@ -219,6 +203,33 @@ export class WandbClient {
       fileNames: args.names ?? [],
       pattern: args.pattern,
     });
+  }
+
+  createRunFiles(entity: string, project: string, run: string, files: string[]): Promise<Wandb.Response.CreateRunFiles> {
+    return this.gqlWrite('wandb.createRunFiles', Q.CREATE_RUN_FILES, { entity, project, run, files });
+  }
+
+  markRunFilesUploaded(entity: string, project: string, run: string, files: string[]): Promise<Wandb.Response.Success> {
+    return this.gqlWrite('wandb.markRunFilesUploaded', Q.MARK_RUN_FILES_UPLOADED, { entity, project, run, files });
+  }
+
+  deleteFiles(ids: string[], projectId: number | null): Promise<Wandb.Response.Success> {
+    return this.gqlWrite('wandb.deleteFiles', Q.DELETE_FILES, { files: ids, projectId });
+  }
+
+  /**
+   * PUT the bytes to an upload URL from createRunFiles, with its `Name:value` upload headers; with
+   * credentials only when it is on W&B's own origin (signed storage URLs carry their own).
+   */
+  upload(url: string, uploadHeaders: string[], upload: FileUpload): Promise<void> {
+    const u = new URL(url, this.config.url);
+    const via = u.origin === this.origin ? this.http : this.foreign;
+    const headers: Record<string, string> = {};
+    for (const h of uploadHeaders) {
+      const colon = h.indexOf(':');
+      if (colon > 0) headers[h.slice(0, colon).trim().toLowerCase()] = h.slice(colon + 1).trim();
+    }
+    return via.upload('wandb.files.upload', { method: 'PUT', path: u.toString(), headers, body: upload.body, length: upload.length, signal: upload.signal });
   }
 
   /** GET a file's URL; with credentials only when it is on W&B's own origin, as the SDK does. */

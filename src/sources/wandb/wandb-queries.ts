@@ -144,3 +144,18 @@ export const UPSERT_BUCKET = `mutation UpsertBucket($id: String, $displayName: S
     bucket { id }
   }
 }`;
+
+/** As wandb's InternalApi.create_run_files (run.upload_file): one upload URL per name. */
+export const CREATE_RUN_FILES = `mutation CreateRunFiles($entity: String!, $project: String!, $run: String!, $files: [String!]!) {
+  createRunFiles(input: {entityName: $entity, projectName: $project, runName: $run, files: $files}) { runID uploadHeaders files { name uploadUrl } }
+}`;
+
+/** As wandb-core after a successful PUT, for servers without object-store notifications. */
+export const MARK_RUN_FILES_UPLOADED = `mutation MarkRunFilesUploaded($entity: String!, $project: String!, $run: String!, $files: [String!]!) {
+  markRunFilesUploaded(input: {entityName: $entity, projectName: $project, runName: $run, files: $files}) { success }
+}`;
+
+/** As the SDK's File.delete(), by file ids, with the project's internal id. */
+export const DELETE_FILES = `mutation DeleteFiles($files: [ID!]!, $projectId: Int) {
+  deleteFiles(input: {files: $files, projectId: $projectId}) { success }
+}`;

@@ -1,7 +1,7 @@
 import type { WandbSourceConfig } from '../../config';
 import { badInput, gatewayError, notFound } from '../../errors';
 import type { HistoryRowModel, ModelVersionModel, Page, ProjectModel, RegisteredModelModel, RegistryModel, ReportDraft, ReportModel, RunFileModel, RunModel, SweepModel } from '../../models';
-import type { FileDownload, HistoryWindow, LinkRequest, ModelVersionRef, OffsetPage, RunRef, RunStreamPage, RunStreamQuery, SampledHistoryRequest, SourceConnector, SweepRef, SystemMetricsHistory } from '../source';
+import type { FileDownload, FileUpload, HistoryWindow, LinkRequest, ModelVersionRef, OffsetPage, RunRef, RunStreamPage, RunStreamQuery, SampledHistoryRequest, SourceConnector, SweepRef, SystemMetricsHistory } from '../source';
 import type { FilterNode } from '../../filters/ast';
 import { wandbOrder } from '../../filters/order';
 import { toWandbFilter } from '../../filters/wandb';
@@ -19,6 +19,7 @@ import { applyWandbChange } from './run-writer';
 import type { RunChange } from '../run-change';
 import { RunLocks } from '../../writes/run-lock';
 import { toReport } from './report-spec';
+import { deleteWandbFiles, uploadWandbFile, type WandbRunPath } from './run-files';
 
 const IDS_PER_REQUEST = 100;
 const FILES_PER_PAGE = 1000;
@@ -241,6 +242,19 @@ export class WandbSource implements SourceConnector {
     if (!body.body) throw notFound(`The run has no file '${path}'.`, { source: this.name });
     const length = body.headers.get('content-length');
     return { body: body.body, contentType: body.headers.get('content-type'), contentLength: length === null ? null : Number(length) };
+  }
+
+  uploadFile(run: RunRef, path: string, upload: FileUpload): Promise<void> {
+    return uploadWandbFile(this.client, this.name, this.runPath(run), path, upload);
+  }
+
+  deleteFiles(run: RunRef, choose: (paths: string[]) => string[]): Promise<string[]> {
+    return deleteWandbFiles(this.client, this.name, this.runPath(run), choose);
+  }
+
+  private runPath(run: RunRef): WandbRunPath {
+    if (!run.projectId) throw notFound('The run does not exist.', { source: this.name });
+    return { ...splitProject(run.projectId), run: run.runId };
   }
 
   async listSweeps(projectId: string, { limit, token, offset }: OffsetPage): Promise<Page<SweepModel>> {

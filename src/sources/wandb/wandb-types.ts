@@ -108,7 +108,13 @@ export namespace Wandb {
       upsertView: { view: { id: string; name: string; project: { id: string; name: string; entityName: string } | null } | null; inserted: boolean } | null;
     }
     export interface RunFiles {
-      project: { run: { fileCount: number; files: Connection<File> | null } | null } | null;
+      project: { internalId?: string; run: { fileCount: number; files: Connection<File> | null } | null } | null;
+    }
+    export interface CreateRunFiles {
+      createRunFiles: { runID: string | null; uploadHeaders: string[] | null; files: Array<{ name: string; uploadUrl: string | null }> } | null;
+    }
+    export interface Success {
+      [field: string]: { success: boolean } | null;
     }
   }
 }
