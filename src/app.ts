@@ -16,6 +16,7 @@ import { uploadsRouter } from './http/uploads';
 import { exportRouter } from './http/export/router';
 import { healthRouter } from './http/health';
 import { corsAllowList } from './http/cors';
+import { requestErrors, unknownRoute } from './http/error-response';
 import { ideRouter, loadExamples } from './ide/ide-route';
 import { queryLimitsPlugin } from './limits/plugin';
 import { createLogger, type Logger } from './logger';
@@ -125,6 +126,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         createContext({ sources, imports, publicUrl: publicUrl(deps.config, req), requestId: currentRequestId(), maxInlineUploadBytes: deps.config.uploads.maxInlineBytes }),
     }),
   );
+  app.use(unknownRoute());
+  app.use(requestErrors(logger));
   // Unfinished jobs (a restart, a dead replica) are resumed from here on.
   imports.begin();
   return {

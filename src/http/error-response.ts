@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { GatewayError, type ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 
@@ -36,4 +36,29 @@ export function sendError(res: Response, e: unknown, logger: Logger, what: strin
   }
   logger.error(`${what} failed`, { error: e instanceof Error ? e.message : String(e) });
   res.status(500).json({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+}
+
+/** Unknown routes answer in the same JSON error format as everything else, not express's HTML page. */
+export function unknownRoute(): RequestHandler {
+  return (_req, res) => {
+    res.status(404).json({ errors: [{ message: 'There is no such route; GraphQL is served at /graphql.', extensions: { code: 'NOT_FOUND' } }] });
+  };
+}
+
+/**
+ * What express's own middleware refuses (a body that is not JSON, or over the size limit) becomes a
+ * typed JSON error with the status the parser chose; anything else is masked.
+ */
+export function requestErrors(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const status = (err as { status?: unknown } | null)?.status;
+    const type = (err as { type?: unknown } | null)?.type;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const message = type === 'entity.too.large' ? 'The request body is over the size limit (MLGATE_MAX_BODY_BYTES).' : type === 'entity.parse.failed' ? 'The request body is not valid JSON.' : 'The request could not be read.';
+      res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+      return;
+    }
+    sendError(res, err, logger, 'request');
+  };
 }
