@@ -17,7 +17,7 @@ import { encodeId } from '../src/ids';
 import { freePort, startMlflowServer } from '../test/helpers/mlflow-server';
 import { startWandbServer } from '../test/wandb-server/server';
 import { bulkSeed } from './lib/bulk-seed';
-import { LogCallCounter, rssMb, run, withPeakRss } from './lib/processes';
+import { LogCallCounter, rssMb, run, waitReady, withPeakRss } from './lib/processes';
 
 const ROOT = process.env.MLGATE_ROOT ?? process.cwd();
 const RUNS = Number(process.env.MLGATE_BENCH_RUNS ?? 5000);
@@ -48,19 +48,6 @@ async function seededMlflow(): Promise<{ url: string; experimentId: string; stop
     process.stdout.write(`seeded in ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
   }
   return { url: server.url, experimentId: readFileSync(idFile, 'utf8').trim(), stop: server.stop };
-}
-
-function waitReady(url: string, tries = 200): Promise<void> {
-  return new Promise((ok, fail) => {
-    const attempt = (n: number) =>
-      get(`${url}/healthz`, { agent: false }, (res) => {
-        res.resume();
-        if (res.statusCode === 200) ok();
-        else retry(n);
-      }).on('error', () => retry(n));
-    const retry = (n: number) => (n <= 0 ? fail(new Error('gateway did not start')) : setTimeout(() => attempt(n - 1), 100));
-    attempt(tries);
-  });
 }
 
 /** Streams a CSV export from the gateway, counting rows without keeping them. */

@@ -71,7 +71,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   };
   const cache = deps.config.cache.enabled
-    ? createReadCache(deps.config.cache.redisUrl, logger, { keepFactor: deps.config.resilience.staleFactor, observer: metrics.cache })
+    ? createReadCache(deps.config.cache.redisUrl, logger, { keepFactor: deps.config.resilience.staleFactor, observer: metrics.cache }, deps.config.cache.maxEntries)
     : null;
   const resilience = new Resilience(deps.config.resilience, metrics.resilience, logger);
   const auth = new Authenticator(deps.config.auth);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 
 /** Resident memory of a process in MB, from /proc (Linux). */
 export function rssMb(pid: number): number {
@@ -57,4 +58,18 @@ export class LogCallCounter {
     this.counts = {};
     return out;
   }
+}
+
+/** Resolves once the gateway at `url` answers /healthz. */
+export function waitReady(url: string, tries = 200): Promise<void> {
+  return new Promise((ok, fail) => {
+    const attempt = (n: number) =>
+      get(`${url}/healthz`, { agent: false }, (res) => {
+        res.resume();
+        if (res.statusCode === 200) ok();
+        else retry(n);
+      }).on('error', () => retry(n));
+    const retry = (n: number) => (n <= 0 ? fail(new Error('gateway did not start')) : setTimeout(() => attempt(n - 1), 100));
+    attempt(tries);
+  });
 }

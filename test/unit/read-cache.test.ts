@@ -1,4 +1,5 @@
 import Keyv from 'keyv';
+import { createReadCache } from '../../src/cache/create-cache';
 import { ReadCache } from '../../src/cache/read-cache';
 import { createLogger } from '../../src/logger';
 import { requestScope } from '../../src/request-scope';
@@ -64,5 +65,18 @@ describe('ReadCache', () => {
     await read(false);
     expect(await read(true)).toEqual({ n: 2 });
     expect(await read(false)).toEqual({ n: 2 });
+  });
+
+  it('keeps at most maxEntries in memory, forgetting the least recently written (entries of old generations are never read again)', async () => {
+    const cache = createReadCache(null, createLogger('silent'), {}, 3);
+    const read = (request: string) => inRequest(async () => cache.through(await cache.key({ ...KEY_PARTS, request }), 60_000, load));
+    for (const r of ['a', 'b', 'c']) await read(r);
+    expect(await read('a')).toEqual({ n: 1 });
+    // Two more keys push the two oldest writes out ('a' was re-read, not re-written: still oldest).
+    await read('d');
+    await read('e');
+    expect(await read('c')).toEqual({ n: 3 });
+    expect(await read('a')).toEqual({ n: 6 });
+    expect(loads).toBe(6);
   });
 });
