@@ -17,6 +17,7 @@ import { exportRouter } from './http/export/router';
 import { healthRouter } from './http/health';
 import { corsAllowList } from './http/cors';
 import { requestErrors, unknownRoute } from './http/error-response';
+import { trustedDocumentsMiddleware } from './security/trusted-documents';
 import { ideRouter, loadExamples } from './ide/ide-route';
 import { queryLimitsPlugin } from './limits/plugin';
 import { createLogger, type Logger } from './logger';
@@ -89,6 +90,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     includeStacktraceInErrorResponses: false,
     introspection: deps.config.introspection,
     csrfPrevention: true,
+    // With a manifest, documents come from it alone: clients must not register their own (APQ).
+    ...(deps.config.trustedDocuments ? { persistedQueries: false as const } : {}),
     // Counted while parsing, so a huge document is refused before it is even built.
     parseOptions: { maxTokens: deps.config.limits.maxTokens },
     logger: { debug: (m) => logger.debug(String(m)), info: (m) => logger.info(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
@@ -121,6 +124,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(
     '/graphql',
     express.json({ limit: deps.config.limits.maxBodyBytes }),
+    ...(deps.config.trustedDocuments ? [trustedDocumentsMiddleware(deps.config.trustedDocuments, logger)] : []),
     expressMiddleware(server, {
       context: async ({ req }) =>
         createContext({ sources, imports, publicUrl: publicUrl(deps.config, req), requestId: currentRequestId(), maxInlineUploadBytes: deps.config.uploads.maxInlineBytes }),

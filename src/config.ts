@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadAuthConfig, type AuthConfig } from './auth/auth-config';
 import type { ResilienceSettings } from './resilience/guard';
+import { loadTrustedDocuments, type TrustedDocuments } from './security/trusted-documents';
 import type { ImportSettings } from './imports/service';
 import type { JobStoreConfig } from './imports/store/create-store';
 
@@ -68,6 +69,8 @@ export interface Config {
   resilience: ResilienceSettings & { staleFactor: number };
   /** `GET /metrics` in Prometheus' text format. */
   metrics: boolean;
+  /** Only these documents are served (`enforce`), or others are logged (`allow-unlisted`); null: any. */
+  trustedDocuments: TrustedDocuments | null;
   /** Import jobs (src/imports/): where jobs and the ledger live, and how jobs are run. */
   imports: { store: JobStoreConfig; settings: ImportSettings };
 }
@@ -136,6 +139,11 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     resilience: resilienceFromEnv(env),
     metrics: onOff(env, 'MLGATE_METRICS', true),
+    trustedDocuments: env.MLGATE_TRUSTED_DOCUMENTS
+      ? loadTrustedDocuments(env.MLGATE_TRUSTED_DOCUMENTS, env.MLGATE_TRUSTED_DOCUMENTS_MODE, (message) => {
+          throw new ConfigError(message);
+        })
+      : null,
     imports: importsFromEnv(env),
   };
 }

@@ -52,6 +52,21 @@ describe('query limits', () => {
     expect(res.errors).toBeUndefined();
     expect(app.calls.byOp()).toEqual({ 'mlflow.experiments.search': 1 });
   });
+
+  it('keeps CSRF prevention on: a simple cross-site request (text/plain POST, GET without a preflight header) is refused unexecuted', async () => {
+    const query = '{ projects(source: "mlflow") { nodes { name } } }';
+    const plain = await app.http.post('/graphql').set('content-type', 'text/plain').send(JSON.stringify({ query }));
+    const form = await app.http.post('/graphql').set('content-type', 'application/x-www-form-urlencoded').send(`query=${encodeURIComponent(query)}`);
+    const simpleGet = await app.http.get(`/graphql?query=${encodeURIComponent(query)}`);
+    for (const res of [plain, form, simpleGet]) {
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(/CSRF|preflight/i);
+    }
+    expect(app.calls.count()).toBe(0);
+    // The same GET with the header a browser cannot add cross-site without a preflight is served.
+    const preflighted = await app.http.get(`/graphql?query=${encodeURIComponent(query)}`).set('apollo-require-preflight', 'true');
+    expect(preflighted.status).toBe(200);
+  });
 });
 
 describe('production defaults', () => {

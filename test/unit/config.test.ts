@@ -40,6 +40,7 @@ describe('configuration', () => {
         staleFactor: 10,
       },
       metrics: true,
+      trustedDocuments: null,
       imports: {
         store: { kind: 'sqlite', path: resolve('data', 'jobs.sqlite') },
         settings: { leaseMs: 30_000, pollMs: 10_000, maxJobs: 2, historyChunk: 1000, runsPerPage: 10_000, pointsPerPage: 25_000 },
