@@ -72,7 +72,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   };
   const cache = deps.config.cache.enabled
-    ? createReadCache(deps.config.cache.redisUrl, logger, { keepFactor: deps.config.resilience.staleFactor, observer: metrics.cache }, deps.config.cache.maxEntries)
+    ? createReadCache(deps.config.cache.redisUrl, logger, { keepFactor: deps.config.resilience.staleFactor, observer: metrics.cache }, deps.config.cache.maxBytes)
     : null;
   const resilience = new Resilience(deps.config.resilience, metrics.resilience, logger);
   const auth = new Authenticator(deps.config.auth);

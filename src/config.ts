@@ -49,8 +49,8 @@ export interface Config {
   /** Development mode shows masked errors' messages in responses. */
   dev: boolean;
   /** Upstream reads shared across requests: in memory, or in Redis when `redisUrl` is set; off with MLGATE_CACHE=off. */
-  /** `maxEntries` bounds the in-memory store (Redis bounds itself with its own maxmemory policy). */
-  cache: { enabled: boolean; redisUrl: string | null; maxEntries: number };
+  /** `maxBytes` bounds the in-memory store (Redis bounds itself with its own maxmemory policy). */
+  cache: { enabled: boolean; redisUrl: string | null; maxBytes: number };
   /** What one request may ask; see src/limits/. */
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxBodyBytes: number; exportBufferRuns: number };
   /**
@@ -120,7 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: env.MLGATE_PUBLIC_URL ? trackingUrl(env.MLGATE_PUBLIC_URL, 'MLGATE_PUBLIC_URL') : null,
     sources,
     dev: env.NODE_ENV === 'development',
-    cache: { enabled: cacheEnabled(env.MLGATE_CACHE), redisUrl: redisUrl(env.REDIS_URL), maxEntries: positiveInt(env, 'MLGATE_CACHE_MAX_ENTRIES', 10_000) },
+    cache: { enabled: cacheEnabled(env.MLGATE_CACHE), redisUrl: redisUrl(env.REDIS_URL), maxBytes: positiveInt(env, 'MLGATE_CACHE_MAX_MB', 64, 1_000_000) * 2 ** 20 },
     limits: {
       maxDepth: positiveInt(env, 'MLGATE_MAX_DEPTH', 12, 100),
       maxAliases: positiveInt(env, 'MLGATE_MAX_ALIASES', 30, 10_000),

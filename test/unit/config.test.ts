@@ -26,7 +26,7 @@ describe('configuration', () => {
       publicUrl: null,
       dev: false,
       sources: [{ kind: 'mlflow', name: 'mlflow', url: 'http://127.0.0.1:5000', auth: { type: 'bearer', token: 'tok' }, timeoutMs: 15000, credentials: 'service' }],
-      cache: { enabled: true, redisUrl: null, maxEntries: 10_000 },
+      cache: { enabled: true, redisUrl: null, maxBytes: 64 * 2 ** 20 },
       limits: { maxDepth: 12, maxAliases: 30, maxCost: 2000, maxTokens: 5000, maxBodyBytes: 14_981_016, exportBufferRuns: 10_000 },
       uploads: { maxBytes: 5 * 1024 ** 3, maxInlineBytes: 10 * 1024 * 1024 },
       introspection: true,
@@ -80,12 +80,12 @@ describe('configuration', () => {
 
   it('shares the cache through Redis when REDIS_URL is set, and can turn it off', () => {
     const base = { MLFLOW_TRACKING_URI: 'http://h' };
-    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379/0' }).cache).toEqual({ enabled: true, redisUrl: 'redis://127.0.0.1:6379/0', maxEntries: 10_000 });
-    expect(loadConfig({ ...base, MLGATE_CACHE_MAX_ENTRIES: '500' }).cache.maxEntries).toBe(500);
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379/0' }).cache).toEqual({ enabled: true, redisUrl: 'redis://127.0.0.1:6379/0', maxBytes: 64 * 2 ** 20 });
+    expect(loadConfig({ ...base, MLGATE_CACHE_MAX_MB: '16' }).cache.maxBytes).toBe(16 * 2 ** 20);
     expect(loadConfig({ ...base, MLGATE_CACHE: 'off' }).cache.enabled).toBe(false);
     expect(() => loadConfig({ ...base, REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
     expect(() => loadConfig({ ...base, MLGATE_CACHE: 'maybe' })).toThrow(/MLGATE_CACHE/);
-    expect(() => loadConfig({ ...base, MLGATE_CACHE_MAX_ENTRIES: '0' })).toThrow(/MLGATE_CACHE_MAX_ENTRIES/);
+    expect(() => loadConfig({ ...base, MLGATE_CACHE_MAX_MB: '0' })).toThrow(/MLGATE_CACHE_MAX_MB/);
   });
 
   it('prefers username and password over a token, as the mlflow client does', () => {

@@ -1,5 +1,5 @@
 import Keyv from 'keyv';
-import { createReadCache } from '../../src/cache/create-cache';
+import { BoundedMap } from '../../src/cache/bounded-map';
 import { ReadCache } from '../../src/cache/read-cache';
 import { createLogger } from '../../src/logger';
 import { requestScope } from '../../src/request-scope';
@@ -67,16 +67,19 @@ describe('ReadCache', () => {
     expect(await read(false)).toEqual({ n: 2 });
   });
 
-  it('keeps at most maxEntries in memory, forgetting the least recently written (entries of old generations are never read again)', async () => {
-    const cache = createReadCache(null, createLogger('silent'), {}, 3);
-    const read = (request: string) => inRequest(async () => cache.through(await cache.key({ ...KEY_PARTS, request }), 60_000, load));
+  it('holds at most maxBytes of values in memory, forgetting the least recently written (entries of old generations are never read again)', async () => {
+    const store = new BoundedMap<string>(3000);
+    const cache = new ReadCache(new Keyv({ store }), createLogger('silent'));
+    const big = async () => ({ n: ++loads, pad: 'x'.repeat(400) });
+    const read = (request: string) => inRequest(async () => cache.through(await cache.key({ ...KEY_PARTS, request }), 60_000, big));
     for (const r of ['a', 'b', 'c']) await read(r);
-    expect(await read('a')).toEqual({ n: 1 });
-    // Two more keys push the two oldest writes out ('a' was re-read, not re-written: still oldest).
+    expect((await read('a')).n).toBe(1);
+    // About 1 KB an entry: the fourth write pushes out the oldest ('a' was re-read, not re-written).
     await read('d');
-    await read('e');
-    expect(await read('c')).toEqual({ n: 3 });
-    expect(await read('a')).toEqual({ n: 6 });
-    expect(loads).toBe(6);
+    expect(store.size).toBe(3);
+    expect(store.heldBytes).toBeLessThanOrEqual(3000);
+    expect((await read('b')).n).toBe(2);
+    expect((await read('a')).n).toBe(5);
+    expect(loads).toBe(5);
   });
 });
