@@ -3,6 +3,7 @@ import { FaultProxy, PROXY_MARKER, type FaultMode } from '../helpers/fault-proxy
 import { loadManifest } from '../helpers/manifest';
 import { errorCodes, expectNoErrors, buildTestApp, type GqlResult, type TestApp } from '../helpers/test-app';
 import { TEST_WANDB_KEY } from '../helpers/wandb';
+import type { Logger } from '../../src/logger';
 import { testSeed } from '../wandb-server/seed';
 import { startWandbServer, type WandbServer } from '../wandb-server/server';
 
@@ -33,12 +34,12 @@ interface Rig {
   stop(): Promise<void>;
 }
 
-async function rig(env: Record<string, string> = {}): Promise<Rig> {
+async function rig(env: Record<string, string> = {}, logger?: Logger): Promise<Rig> {
   const mlflowUrl = process.env.MLGATE_TEST_MLFLOW_URL;
   if (!mlflowUrl) throw new Error('MLGATE_TEST_MLFLOW_URL is not set: the jest global setup did not start MLflow.');
   const wandb = await startWandbServer({ seed: testSeed(), apiKey: TEST_WANDB_KEY });
   const proxies = { mlflow: await FaultProxy.start(mlflowUrl), wandb: await FaultProxy.start(wandb.url) };
-  const app = await buildTestApp({ env: { MLFLOW_TRACKING_URI: proxies.mlflow.url, WANDB_BASE_URL: proxies.wandb.url, WANDB_API_KEY: TEST_WANDB_KEY, ...FAST, ...env } });
+  const app = await buildTestApp({ env: { MLFLOW_TRACKING_URI: proxies.mlflow.url, WANDB_BASE_URL: proxies.wandb.url, WANDB_API_KEY: TEST_WANDB_KEY, ...FAST, ...env }, logger });
   return {
     app,
     wandb,
@@ -244,5 +245,44 @@ describe('stale answers while a source is down', () => {
     const gone = await post(r.app, BOTH);
     expect(gone.body.errors).toEqual([expect.objectContaining({ path: ['mlflow'], extensions: expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE' }) })]);
     r.proxies.mlflow.set('pass');
+  });
+});
+
+describe('secrets never leak', () => {
+  const MLFLOW_TOKEN = 'mlflow-token-0f9e8d7c6b5a4f3e2d1c';
+  const lines: string[] = [];
+  const capture = (level: string) => (msg: string, fields: Record<string, unknown> = {}) => lines.push(JSON.stringify({ level, msg, ...fields }));
+  const logger: Logger = { debug: capture('debug'), info: capture('info'), warn: capture('warn'), error: capture('error') };
+  let r: Rig;
+  beforeAll(async () => {
+    r = await rig({ MLFLOW_TRACKING_TOKEN: MLFLOW_TOKEN }, logger);
+  });
+  afterAll(() => r.stop());
+
+  it('keeps credentials out of responses, logs and metrics when upstreams echo them back in errors', async () => {
+    const secrets = [MLFLOW_TOKEN, TEST_WANDB_KEY, Buffer.from(`api:${TEST_WANDB_KEY}`).toString('base64')];
+    const texts: string[] = [];
+    // The proxy's error bodies repeat the request's Authorization header; a 400's message is kept
+    // for the caller (it explains their own bad request), so redaction is what stands between.
+    for (const mode of ['400', '500', '503', '429', 'malformed'] as FaultMode[]) {
+      r.proxies.mlflow.set(mode, { retryAfter: '0' });
+      r.proxies.wandb.set(mode, { retryAfter: '0' });
+      texts.push((await post(r.app, BOTH)).text);
+      texts.push((await post(r.app, `query($id: ID!) { run(id: $id) { name } }`, { id: encodeId('Run', 'wandb', 'mlgate/vision/longhist1') })).text);
+    }
+    r.proxies.mlflow.set('pass');
+    r.proxies.wandb.set('pass');
+    texts.push((await post(r.app, '{ nope }')).text);
+    texts.push((await r.app.http.get('/export/runs.csv?projectId=x')).text);
+    const metrics = (await r.app.http.get('/metrics')).text;
+    // The echo reached the gateway and was kept for the caller, with the credentials cut out.
+    expect(texts.join('\n')).toContain('[redacted]');
+    expect(lines.length).toBeGreaterThan(10);
+    expect(metrics).toContain('mlgate_upstream_calls_total');
+    for (const secret of secrets) {
+      for (const [where, text] of [['responses', texts.join('\n')], ['logs', lines.join('\n')], ['metrics', metrics]] as const) {
+        expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false });
+      }
+    }
   });
 });
