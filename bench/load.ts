@@ -5,7 +5,7 @@
  * both sources). Reports throughput, p50/p99 latency per kind, errors (HTTP and GraphQL) and the
  * gateway's memory at the start and end, and writes them to bench/results/load.json.
  *
- * `npm run bench:load` (MLGATE_LOAD_SECONDS, default 120; `-- --quick`: 20 s).
+ * `npm run bench:load` (MLGATE_LOAD_SECONDS, default 120; MLGATE_LOAD_RATE, default 50 req/s; `-- --quick`: 20 s).
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -22,6 +22,8 @@ const ROOT = process.env.MLGATE_ROOT ?? process.cwd();
 const QUICK = process.argv.includes('--quick');
 const SECONDS = QUICK ? 20 : Number(process.env.MLGATE_LOAD_SECONDS ?? 120);
 const RUNS = 500;
+/** Offered requests per second in all, shared by the kinds below in their proportions. */
+const RATE = Number(process.env.MLGATE_LOAD_RATE ?? 50);
 const KEY = 'local-mlgateloadkey0123456789abcdefghijklmnopqr';
 const PYTHON = join(ROOT, '.venv', 'bin', 'python');
 
@@ -136,6 +138,8 @@ async function main(): Promise<void> {
       { name: 'write: wandb summary', rate: 5, body: (n) => ({ query: `mutation($r: ID!, $s: JSON) { updateRunSummary(runId: $r, set: $s) { run { id } } }`, variables: { r: wandbWriteRun, s: { [`load_${n}`]: n } } }) },
       { name: 'write: mlflow summary', rate: 5, body: (n) => ({ query: `mutation($r: ID!, $s: JSON) { updateRunSummary(runId: $r, set: $s) { run { id } } }`, variables: { r: mlflowRun, s: { load_metric: n } } }) },
     ];
+    const share = RATE / kinds.reduce((a, k) => a + k.rate, 0);
+    for (const k of kinds) k.rate = Math.max(1, Math.round(k.rate * share));
     // Warm-up, so the memory baseline is the serving gateway's and not its start.
     await Promise.all(kinds.slice(0, 4).map((k) => drive(gw, { ...k, rate: 2 }, 3)));
     const startRss = rssMb(pid);
