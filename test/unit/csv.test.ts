@@ -122,8 +122,12 @@ describe('CSV streaming', () => {
       res.pause();
     });
     req.end();
-    await sleep(400);
-    const settled = state.pulled;
+    // Wait until the buffers are full (slower on a busy machine): no batch pulled for 300 ms.
+    let settled = -1;
+    for (let i = 0; i < 25 && state.pulled !== settled; i++) {
+      settled = state.pulled;
+      await sleep(300);
+    }
     await sleep(300);
     // Socket and stream buffers take a few batches; an export ignoring `drain` would read hundreds.
     expect(state.pulled).toBe(settled);
