@@ -26,6 +26,7 @@ const RUNS = 500;
 const RATE = Number(process.env.MLGATE_LOAD_RATE ?? 50);
 const KEY = 'local-mlgateloadkey0123456789abcdefghijklmnopqr';
 const PYTHON = join(ROOT, '.venv', 'bin', 'python');
+const TIMEOUT_S = 10;
 
 interface Kind {
   name: string;
@@ -68,6 +69,13 @@ function heapUsedMb(metrics: string): number {
   return line ? Math.round(Number(line.split(' ')[1]) / 1e5) / 10 : NaN;
 }
 
+/** RSS and heap used after a full collection (bench/lib/gc-hook.cjs), so growth is what is retained. */
+async function retained(gw: string, pid: number): Promise<{ rss: number; heap: number }> {
+  process.kill(pid, 'SIGUSR2');
+  await new Promise((ok) => setTimeout(ok, 1000));
+  return { rss: Math.round(rssMb(pid)), heap: heapUsedMb(await (await fetch(`${gw}/metrics`)).text()) };
+}
+
 function drive(url: string, kind: Kind, seconds: number): Promise<KindResult> {
   let n = 0;
   let graphqlErrors = 0;
@@ -75,11 +83,12 @@ function drive(url: string, kind: Kind, seconds: number): Promise<KindResult> {
     autocannon(
       {
         url: `${url}/graphql`,
-        // A connection per request a second: a slow answer must not lower the offered rate (coordinated omission).
-        connections: kind.rate,
+        // Enough connections for every request of the timeout window to be in flight: a slow answer
+        // must not lower the offered rate (coordinated omission); overallRate alone paces them.
+        connections: kind.rate * TIMEOUT_S,
         overallRate: kind.rate,
         duration: seconds,
-        timeout: 10,
+        timeout: TIMEOUT_S,
         requests: [
           {
             method: 'POST',
@@ -115,7 +124,7 @@ async function main(): Promise<void> {
   const wandb = await startWandbServer({ seed: { ...seed, projects: [...seed.projects, ...bulkSeed(RUNS).projects.map((p) => ({ ...p, name: 'load' }))] }, apiKey: KEY });
   const mlflow = await seededMlflow();
   const port = await freePort();
-  const gateway = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'index.js')], {
+  const gateway = spawn(process.execPath, ['--expose-gc', '-r', join(ROOT, 'bench', 'lib', 'gc-hook.cjs'), join(ROOT, 'dist', 'src', 'index.js')], {
     env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', WANDB_BASE_URL: wandb.url, WANDB_API_KEY: KEY, MLFLOW_TRACKING_URI: mlflow.url },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -142,15 +151,17 @@ async function main(): Promise<void> {
     for (const k of kinds) k.rate = Math.max(1, Math.round(k.rate * share));
     // Warm-up, so the memory baseline is the serving gateway's and not its start.
     await Promise.all(kinds.slice(0, 4).map((k) => drive(gw, { ...k, rate: 2 }, 3)));
-    const startRss = rssMb(pid);
-    const startHeap = heapUsedMb(await (await fetch(`${gw}/metrics`)).text());
-    let peakRss = startRss;
+    const start = await retained(gw, pid);
+    let peakRss = start.rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 500);
+    // One reading after a collection halfway through: memory that is bounded has levelled off by then.
+    let middle = start;
+    const half = setTimeout(() => void retained(gw, pid).then((m) => (middle = m)), (SECONDS * 1000) / 2);
     process.stdout.write(`load: ${kinds.reduce((a, k) => a + k.rate, 0)} req/s for ${SECONDS} s against ${gw}\n`);
     const results = await Promise.all(kinds.map((k) => drive(gw, k, SECONDS)));
     clearInterval(sampler);
-    const endRss = rssMb(pid);
-    const endHeap = heapUsedMb(await (await fetch(`${gw}/metrics`)).text());
+    clearTimeout(half);
+    const end = await retained(gw, pid);
     const byKind = Object.fromEntries(kinds.map((k, i) => [k.name, results[i] as KindResult]));
     const total = results.reduce((a, r) => a + r.requests, 0);
     const out = {
@@ -159,14 +170,15 @@ async function main(): Promise<void> {
       totalRequests: total,
       throughputPerS: Math.round((total / SECONDS) * 10) / 10,
       errors: results.reduce((a, r) => a + r.httpErrors + r.graphqlErrors + r.timeouts, 0),
-      memory: { rssStartMb: Math.round(startRss), rssEndMb: Math.round(endRss), rssPeakMb: Math.round(peakRss), heapUsedStartMb: startHeap, heapUsedEndMb: endHeap },
+      // Readings after a full collection: what the gateway retains, not garbage awaiting collection.
+      memory: { rssStartMb: start.rss, rssMiddleMb: middle.rss, rssEndMb: end.rss, rssPeakMb: Math.round(peakRss), heapUsedStartMb: start.heap, heapUsedMiddleMb: middle.heap, heapUsedEndMb: end.heap },
       byKind,
       machine: '2-core loopback; gateway, MLflow (SQLite), W&B test server and load generator on one machine',
     };
     for (const [name, r] of Object.entries(byKind)) {
       process.stdout.write(`${name.padEnd(28)} ${String(r.requests).padStart(6)} req  ${r.throughputPerS.toFixed(1).padStart(5)}/s  p50 ${String(r.p50Ms).padStart(4)} ms  p99 ${String(r.p99Ms).padStart(5)} ms  errors ${r.httpErrors + r.graphqlErrors + r.timeouts}\n`);
     }
-    process.stdout.write(`total ${total} requests, ${out.throughputPerS}/s, errors ${out.errors}; RSS ${out.memory.rssStartMb} → ${out.memory.rssEndMb} MB (peak ${out.memory.rssPeakMb}), heap ${startHeap} → ${endHeap} MB\n`);
+    process.stdout.write(`total ${total} requests, ${out.throughputPerS}/s, errors ${out.errors}; RSS ${start.rss} → ${middle.rss} → ${end.rss} MB (peak ${out.memory.rssPeakMb}), heap after GC ${start.heap} → ${middle.heap} → ${end.heap} MB\n`);
     if (!QUICK) {
       mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
       writeFileSync(join(ROOT, 'bench', 'results', 'load.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -1,4 +1,6 @@
 import Keyv from 'keyv';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BoundedMap } from '../../src/cache/bounded-map';
 import { ReadCache } from '../../src/cache/read-cache';
 import { createLogger } from '../../src/logger';
@@ -81,5 +83,28 @@ describe('ReadCache', () => {
     expect((await read('b')).n).toBe(2);
     expect((await read('a')).n).toBe(5);
     expect(loads).toBe(5);
+  });
+
+  it('holds values as flat strings: the memory it retains stays within its bound, though keyv builds values piece by piece', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const retained = () => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const bound = 8 << 20;
+    const store = new BoundedMap<string>(bound);
+    const keyv = new Keyv({ store });
+    // Summaries of many small keys, as runs have: keyv's serialiser appends them one by one.
+    const value = (n: number) => Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`metric_${i}`, n + i / 1000]));
+    const before = retained();
+    for (let n = 0; n < 2000; n++) await keyv.set(`k${n}`, value(n));
+    const grown = retained() - before;
+    expect(store.heldBytes).toBeLessThanOrEqual(bound);
+    expect(store.heldBytes).toBeGreaterThan(bound * 0.9);
+    // Held as ropes these entries took about 4 times the bound; flat, a little under it.
+    expect(grown).toBeLessThan(bound * 1.25);
+    expect(await keyv.get('k1999')).toEqual(value(1999));
   });
 });
