@@ -1,6 +1,6 @@
 """Seeds an MLflow server for the import tests with the real mlflow client: >1000 runs across three
-experiments (params, valued/valueless/system tags, notes, statuses), three runs with 3000-step
-histories at distinct timestamps, artifacts, and one run whose param collides with a key the
+experiments (params, valued/valueless/system tags, git commits, notes, statuses), three runs with
+3000-step histories at distinct timestamps, a run that logged without steps, artifacts, and one run whose param collides with a key the
 import reserves (it must become a problem, not a silent overwrite). Prints a JSON summary.
 
 usage: seed_import.py --tracking-uri URI --artifact-root DIR [--runs N]
@@ -25,6 +25,8 @@ def seed_run(client, exp_id, i, base):
     tags = {"team": "vision" if i % 2 else "nlp", "baseline": "", "mlflow.note.content": f"note {i}"}
     if i % 3 == 0:
         tags["keep"] = "true"
+    if i % 4 == 0:
+        tags.update({"mlflow.source.name": "train.py", "mlflow.source.git.commit": f"{i:040x}"})
     run = client.create_run(exp_id, run_name=f"run-{exp_id}-{i}", tags=tags, start_time=start)
     rid = run.info.run_id
     metrics = [Metric("loss", 1.0 / (s + 1) + i * 1e-3, start + 10 * s + 1, s) for s in range(5)]
@@ -63,6 +65,17 @@ def long_run(client, exp_id, k, base):
     return rid
 
 
+def stepless_run(client, exp_id, base):
+    """Metrics logged without a step, as mlflow.log_metric does by default: every point at step 0."""
+    run = client.create_run(exp_id, run_name="no-steps", start_time=base)
+    rid = run.info.run_id
+    pts = [Metric("loss", 1.0 / (j + 1), base + 100 * j, 0) for j in range(40)]
+    pts += [Metric("acc", j / 40.0, base + 100 * j, 0) for j in range(0, 40, 2)]
+    client.log_batch(rid, metrics=pts)
+    client.set_terminated(rid, status="FINISHED", end_time=base + 5000)
+    return rid
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tracking-uri", required=True)
@@ -78,13 +91,16 @@ def main():
     alpha = [seed_run(client, a, i, base) for i in range(half)]
     beta = [seed_run(client, b, i, base + 10_000_000) for i in range(args.runs - half)]
     long = [long_run(client, c, k, base + 50_000_000) for k in range(3)]
+    stepless = stepless_run(client, a, base + 70_000_000)
     bad = client.create_run(c, run_name="reserved-param", start_time=base + 60_000_000)
     client.log_batch(bad.info.run_id, params=[Param("mlflow_tags", "clash")], metrics=[Metric("loss", 1.0, base + 60_000_001, 0)])
     client.set_terminated(bad.info.run_id, status="FINISHED", end_time=base + 60_000_100)
     print(json.dumps({
         "experiments": {"import-alpha": a, "import-beta": b, "import-long": c},
-        "runs": len(alpha) + len(beta) + len(long) + 1,
+        "runs": len(alpha) + len(beta) + len(long) + 2,
+        "counts": {"import-alpha": len(alpha) + 1, "import-beta": len(beta), "import-long": len(long) + 1},
         "long": long,
+        "stepless": stepless,
         "bad": bad.info.run_id,
         "seconds": round(time.time() - t0, 1),
     }))

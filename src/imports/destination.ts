@@ -14,6 +14,10 @@ export interface ImportRunSpec {
   notes: string | null;
   group: string | null;
   jobType: string | null;
+  /** The git commit the run ran at (MLflow's `mlflow.source.git.commit`), W&B's run `commit`. */
+  commit: string | null;
+  /** What W&B shows as the run's metadata (`wandb-metadata.json`): start time, user, program, git. */
+  metadata: Record<string, unknown>;
 }
 /** One history row: `_step` and `_timestamp` (epoch SECONDS, fractional, as W&B stores it) plus metric values. */
 export interface ImportHistoryRow { _step: number; _timestamp: number; [key: string]: number | string | null; }

@@ -6,11 +6,15 @@ const SYSTEM_PREFIX = 'mlflow.';
 const NOTE_TAG = 'mlflow.note.content';
 /** Config keys the import writes besides the params. */
 export const RESERVED_CONFIG_KEYS = ['mlflow_tags', 'mlflow_system_tags'] as const;
+/** The history key holding MLflow's step when a run's steps cannot be W&B's (see historyRows). */
+export const MLFLOW_STEP_KEY = 'mlflow_step';
+/** Files W&B writes for every run itself: an artifact at one of these paths would overwrite them. */
+export const WANDB_RUN_FILES = new Set(['wandb-metadata.json', 'wandb-summary.json', 'wandb-history.jsonl', 'wandb-events.jsonl', 'output.log', 'config.yaml']);
 
 const STATES: Record<SourceRun['status'], ImportRunSpec['state']> = {
   FINISHED: 'finished',
   FAILED: 'failed',
-  KILLED: 'crashed',
+  KILLED: 'failed',
   RUNNING: 'running',
   SCHEDULED: 'running',
 };
@@ -63,7 +67,25 @@ export function mapRun(run: SourceRun, experimentName: string): ImportRunSpec {
     notes: run.tags[NOTE_TAG] ?? null,
     group: experimentName,
     jobType: null,
+    commit: run.tags['mlflow.source.git.commit'] || null,
+    metadata: metadata(run),
   };
+}
+
+/**
+ * W&B takes a run's creation time and user from the import itself (UpsertBucket has no argument
+ * for either); the SDK records the real ones in `wandb-metadata.json`, and so does the import,
+ * with the program and git origin MLflow recorded.
+ */
+function metadata(run: SourceRun): Record<string, unknown> {
+  const meta: Record<string, unknown> = { startedAt: new Date(run.startTime).toISOString() };
+  if (run.user) meta.username = run.user;
+  const program = run.tags['mlflow.source.name'];
+  if (program) meta.program = program;
+  const commit = run.tags['mlflow.source.git.commit'];
+  const remote = run.tags['mlflow.source.git.repoURL'];
+  if (commit || remote) meta.git = { ...(remote ? { remote } : {}), ...(commit ? { commit } : {}) };
+  return meta;
 }
 
 /** The latest value of every metric, plus `_runtime` (seconds) once the run has ended. */
@@ -75,25 +97,54 @@ export function mapSummary(run: SourceRun): Record<string, unknown> {
 }
 
 /**
- * History rows from every point of every metric: points sharing a step AND a timestamp form one
- * row (what one `log_metrics(..., step)` call wrote); points at one step with different timestamps
- * are separate rows, and a key logged twice at the same instant takes a second row, so every
- * MLflow point is one value in one row, with its own step and time. Ordered by step, then time.
+ * W&B history rows from every point of every metric. W&B keeps one row per step, with one
+ * `_timestamp`: the points MLflow logged at a step form that step's row, whose time is the step's
+ * latest point (points logged in one `log_metrics`/`log_batch` call share it exactly).
+ *
+ * A step holds one value per key, so a run that logged a key twice at one step (MLflow's default
+ * step is 0 for every call without one) or used a negative step cannot keep its steps as W&B's:
+ * then each row is one logging instant (the points sharing a step and a time), `_step` counts the
+ * rows in order, the row's `_timestamp` is that instant's, and `mlflow_step` holds MLflow's step.
+ * Either way every MLflow point is one value in one row.
  */
 export function historyRows(points: Iterable<SourcePoint>): ImportHistoryRow[] {
+  const all = [...points];
+  const bySteps = rowsBySteps(all);
+  if (bySteps) return bySteps;
+  if (all.some((p) => p.key === MLFLOW_STEP_KEY)) {
+    throw new MappingError(`the run logged a key twice at one step, so its steps go in '${MLFLOW_STEP_KEY}', a name one of its metrics already has.`);
+  }
   const byInstant = new Map<string, ImportHistoryRow[]>();
-  for (const p of points) {
+  // A key logged twice at one instant fills rows in value order, so the result is the same whatever order the source listed them.
+  const ordered = [...all].sort((a, b) => a.step - b.step || a.timestamp - b.timestamp || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || Number(a.value) - Number(b.value));
+  for (const p of ordered) {
     const id = `${p.step}/${p.timestamp}`;
     const rows = byInstant.get(id) ?? [];
     let row = rows.find((r) => !(p.key in r));
     if (!row) {
-      row = { _step: p.step, _timestamp: p.timestamp / 1000 };
+      row = { _step: 0, _timestamp: p.timestamp / 1000, [MLFLOW_STEP_KEY]: p.step };
       rows.push(row);
       byInstant.set(id, rows);
     }
     row[p.key] = p.value;
   }
-  return [...byInstant.values()].flat().sort((a, b) => a._step - b._step || a._timestamp - b._timestamp);
+  const rows = [...byInstant.values()].flat().sort((a, b) => (a[MLFLOW_STEP_KEY] as number) - (b[MLFLOW_STEP_KEY] as number) || a._timestamp - b._timestamp);
+  rows.forEach((row, i) => (row._step = i));
+  return rows;
+}
+
+/** One row per MLflow step, or null when a key repeats at a step or a step is negative. */
+function rowsBySteps(points: SourcePoint[]): ImportHistoryRow[] | null {
+  const bySteps = new Map<number, ImportHistoryRow>();
+  for (const p of points) {
+    if (p.step < 0) return null;
+    let row = bySteps.get(p.step);
+    if (!row) bySteps.set(p.step, (row = { _step: p.step, _timestamp: p.timestamp / 1000 }));
+    else if (p.key in row) return null;
+    row[p.key] = p.value;
+    row._timestamp = Math.max(row._timestamp, p.timestamp / 1000);
+  }
+  return [...bySteps.values()].sort((a, b) => a._step - b._step);
 }
 
 /** W&B project names: no `/ \ # ? % :`, at most 128 characters (what the W&B app accepts). */

@@ -3,7 +3,7 @@ import { filterArgument } from '../filters/parse';
 import type { Logger } from '../logger';
 import type { ImportDestination, ImportHistoryRow, ImportNamespace } from './destination';
 import type { ImportJobModel, ImportJobState, LedgerEntry } from './job-model';
-import { exitCode, historyRows, mapRun } from './mapping';
+import { exitCode, historyRows, mapRun, MappingError, WANDB_RUN_FILES } from './mapping';
 import type { ImportSource, SourcePoint, SourceRun } from './source';
 import type { JobStore } from './store/store';
 import { verifyRun } from './verify';
@@ -21,6 +21,8 @@ export interface RunnerDeps {
 export type StopReason = 'cancel' | 'shutdown' | 'lease-lost';
 
 class Stopped extends Error {}
+
+const METADATA_FILE = 'wandb-metadata.json';
 
 /** At most `size` tasks at once; `add` waits for room. Tasks handle their own failures. */
 class TaskPool {
@@ -143,6 +145,10 @@ export class JobRunner {
         }
       }
       const rows = await this.history(run);
+      // Listed before anything is written, so a run that cannot be imported whole is not begun.
+      const files = options.includeArtifacts ? await source.files(run.runId) : [];
+      const clash = files.find((f) => WANDB_RUN_FILES.has(f.path));
+      if (clash) throw new MappingError(`artifact '${clash.path}' has the name of a file W&B keeps for every run; it would overwrite it.`);
       // A run cut off mid-history resumes at the offset the destination acknowledged; a changed
       // or non-incremental one is rewritten from the start (offsets make that a replacement).
       const resumable = options.incremental && entry && entry.status !== 'verified';
@@ -150,6 +156,8 @@ export class JobRunner {
       entry = { runId: run.runId, status: 'importing', historyOffset: offset, historyRows: rows.length, updatedAt: Date.now() };
       await store.putLedger(key, entry);
       await destination.upsertRun(ns, spec);
+      const meta = Buffer.from(JSON.stringify(spec.metadata), 'utf8');
+      await destination.uploadFile(ns, run.runId, METADATA_FILE, new Blob([meta]).stream(), meta.byteLength);
       while (offset < rows.length) {
         this.check();
         const chunk = rows.slice(offset, offset + historyChunk);
@@ -159,7 +167,7 @@ export class JobRunner {
         await store.putLedger(key, entry);
       }
       if (options.includeArtifacts) {
-        for (const file of await source.files(run.runId)) {
+        for (const file of files) {
           this.check();
           const { body, size } = await source.openFile(run.runId, file.path);
           await destination.uploadFile(ns, run.runId, file.path, body, size ?? file.size);

@@ -51,9 +51,11 @@ export class ImportService {
     private readonly sources: SourceRegistry,
     private readonly logger: Logger,
     private readonly settings: ImportSettings = DEFAULT_IMPORT_SETTINGS,
-    /** Test seam: the destination for a source name (default: the source's own importDestination()). */
-    private readonly destinationFor: (name: string) => ImportDestination | null = (name) => importDestinationOf(sources.get(name)),
+    /** Test seam: a destination for a source name; where it gives none, the source's own importDestination(). */
+    private readonly override: (name: string) => ImportDestination | null = () => null,
   ) {}
+
+  private destinationFor = (name: string): ImportDestination | null => this.override(name) ?? importDestinationOf(this.sources.get(name));
 
   private sourceFor = (name: string): ImportSource | null =>
     importSourceOf(this.sources.get(name), { runsPerPage: this.settings.runsPerPage, pointsPerPage: this.settings.pointsPerPage });

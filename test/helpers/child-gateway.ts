@@ -21,7 +21,7 @@ export interface ChildGateway {
 }
 
 /** Starts the bundled gateway with the import settings of the kill-and-resume test; resolves once it listens. */
-export async function startChild(main: string, jobsDb: string, destinationUrl: string, env: Record<string, string> = {}): Promise<ChildGateway> {
+export async function startChild(main: string, jobsDb: string, env: Record<string, string> = {}): Promise<ChildGateway> {
   const port = await freePort();
   const child = spawn(process.execPath, [main], {
     env: {
@@ -34,7 +34,6 @@ export async function startChild(main: string, jobsDb: string, destinationUrl: s
       MLGATE_IMPORT_LEASE_MS: '1500',
       MLGATE_IMPORT_POLL_MS: '300',
       MLGATE_IMPORT_HISTORY_CHUNK: '100',
-      MLGATE_TEST_DESTINATION_URL: destinationUrl,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

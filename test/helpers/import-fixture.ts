@@ -1,15 +1,16 @@
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMlflowServer, type MlflowServer } from './mlflow-server';
-import type { MemoryDestination } from './memory-destination';
 import { pythonFileJson } from './python';
 
 export interface ImportSeed {
   experiments: Record<'import-alpha' | 'import-beta' | 'import-long', string>;
   runs: number;
+  counts: Record<'import-alpha' | 'import-beta' | 'import-long', number>;
   long: string[];
+  /** A run whose metrics were all logged at step 0 (no step given). */
+  stepless: string;
   bad: string;
   seconds: number;
 }
@@ -33,33 +34,23 @@ export async function seededImportMlflow(): Promise<{ server: MlflowServer; seed
   };
 }
 
-/** What the destination holds of one project, as check_import.py reads it. */
-export function dumpProject(dest: MemoryDestination, entity: string, project: string, path: string, group?: string): string {
-  const out: Record<string, unknown> = {};
-  for (const [key, run] of dest.runs) {
-    if (!key.startsWith(`${entity}/${project}/`) || (group && run.spec.group !== group)) continue;
-    out[run.spec.runId] = {
-      spec: run.spec,
-      summary: { ...run.spec.summary, ...run.summary },
-      history: run.history,
-      exitCode: run.exitCode,
-      files: Object.fromEntries([...run.files].map(([p, b]) => [p, createHash('sha256').update(b).digest('hex')])),
-    };
-  }
-  writeFileSync(path, JSON.stringify(out));
-  return path;
-}
-
 export interface CheckResult {
   runs: number;
   points: number;
+  rows: number;
   files: number;
   mismatches: unknown[];
 }
 
-export function checkImport(trackingUri: string, destJson: string, experiments: string[], opts: { skip?: string[]; files?: boolean } = {}): Promise<CheckResult> {
-  const args = ['--tracking-uri', trackingUri, '--dest-json', destJson, '--experiments', experiments.join(',')];
+/** python/check_import.py: the mlflow client and the wandb SDK compare a W&B project with the MLflow experiments it was imported from. */
+export function checkImport(
+  trackingUri: string,
+  wandb: { url: string; apiKey: string; entity: string; project: string },
+  experiments: string[],
+  opts: { skip?: string[]; files?: boolean } = {},
+): Promise<CheckResult> {
+  const args = ['--tracking-uri', trackingUri, '--wandb-url', wandb.url, '--entity', wandb.entity, '--project', wandb.project, '--experiments', experiments.join(',')];
   for (const s of opts.skip ?? []) args.push('--skip', s);
   if (opts.files) args.push('--files');
-  return pythonFileJson<CheckResult>('check_import.py', args, { MLFLOW_DISABLE_TELEMETRY: 'true' });
+  return pythonFileJson<CheckResult>('check_import.py', args, { MLFLOW_DISABLE_TELEMETRY: 'true', WANDB_API_KEY: wandb.apiKey });
 }

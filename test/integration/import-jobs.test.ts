@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testSeed } from '../wandb-server/seed';
 import { startWandbServer, type WandbServer } from '../wandb-server/server';
-import { checkImport, dumpProject, seededImportMlflow, type ImportSeed } from '../helpers/import-fixture';
+import { checkImport, seededImportMlflow, type ImportSeed } from '../helpers/import-fixture';
 import { MemoryDestination } from '../helpers/memory-destination';
 import { buildTestApp, type GqlResult, type TestApp } from '../helpers/test-app';
 import { TEST_WANDB_KEY } from '../helpers/wandb';
-import { serveDestination } from '../helpers/remote-destination';
 import { bundleChild, childGql, startChild, until } from '../helpers/child-gateway';
 
 const sha = (k: string) => createHash('sha256').update(k).digest('hex');
@@ -30,12 +29,16 @@ interface Job {
   error: string | null;
 }
 
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
 describe('import jobs: MLflow → W&B', () => {
   let mlflow: Awaited<ReturnType<typeof seededImportMlflow>>;
   let seed: ImportSeed;
   let wandb: WandbServer;
   let app: TestApp;
+  /** The destination double, for what needs exact control (refusals, slow writes); off, imports go to the W&B test server. */
   const dest = new MemoryDestination();
+  let useDouble = true;
   const dir = mkdtempSync(join(tmpdir(), 'mlgate-import-test-'));
 
   beforeAll(async () => {
@@ -56,7 +59,7 @@ describe('import jobs: MLflow → W&B', () => {
         MLGATE_IMPORT_POINTS_PER_PAGE: '1000',
         MLGATE_IMPORT_POLL_MS: '200',
       },
-      importDestination: (name) => (name === 'wandb' ? dest : null),
+      importDestination: (name) => (name === 'wandb' && useDouble ? dest : null),
     });
   // Seeding 1044 runs through the mlflow client takes 20-60 s on a quiet 2-core machine and over 4 min on a busy one.
   }, 600_000);
@@ -82,7 +85,7 @@ describe('import jobs: MLflow → W&B', () => {
     return res.data.startImport;
   }
 
-  async function waitFor(id: string, done: (j: Job) => boolean = (j) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.state), ms = 120_000): Promise<Job> {
+  async function waitFor(id: string, done: (j: Job) => boolean = (j) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.state), ms = 300_000): Promise<Job> {
     const until = Date.now() + ms;
     for (;;) {
       const job = (await gql<{ importJob: Job }>(GET, { id })).data?.importJob;
@@ -121,42 +124,66 @@ describe('import jobs: MLflow → W&B', () => {
     expect((await gql<{ importJobs: { nodes: unknown[] } }>('{ importJobs { nodes { id } } }')).data?.importJobs.nodes).toEqual([]);
     expect(dest.writes()).toBe(0);
     expect(app.calls.count('mlflow.runs.scan')).toBe(0);
+    expect(wandb.operations.filter((op) => /Upsert|CreateRunFiles/.test(op))).toEqual([]);
+    expect(wandb.fileStreams).toEqual([]);
   });
 
-  it('imports every run of every experiment faithfully, paging through all runs and all history, in parallel', async () => {
-    app.calls.reset();
-    const t0 = performance.now();
-    const started = await start(input({}, {}, { includeArtifacts: true }));
-    expect(started.state).toBe('QUEUED');
-    const job = await waitFor(started.id);
-    const seconds = (performance.now() - t0) / 1000;
-    expect(job).toMatchObject({ state: 'SUCCEEDED', counts: { found: seed.runs, done: seed.runs - 1, skipped: 0, failed: 1 }, error: null });
-    expect(job.problems).toEqual([{ runId: seed.bad, reason: expect.stringMatching(/param 'mlflow_tags' has the name the import reserves/), at: expect.any(String) }]);
-    expect(Date.parse(job.endedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(job.startedAt ?? ''));
-    // 1044 runs in pages of 400, all three experiments in one search: 3 pages; nothing else lists runs.
-    expect(app.calls.count('mlflow.runs.scan')).toBe(Math.ceil(seed.runs / 400));
-    expect(dest.maxConcurrent).toBeLessThanOrEqual(4);
-    expect(dest.maxConcurrent).toBeGreaterThan(1);
-    const check = await checkImport(mlflow.server.url, dumpProject(dest, 'team', 'imported', join(dir, 'dest.json')), Object.values(seed.experiments), { skip: [seed.bad], files: true });
-    expect(check).toEqual({ runs: seed.runs - 1, points: expect.any(Number), files: 4, mismatches: [] });
-    const historyCalls = app.calls.count('mlflow.metrics.getHistory');
-    process.stdout.write(
-      `import throughput: ${seed.runs} runs, ${check.points} points in ${seconds.toFixed(1)} s = ${(seed.runs / seconds).toFixed(0)} runs/s, ${(check.points / seconds).toFixed(0)} points/s; ` +
-        `MLflow calls ${JSON.stringify(app.calls.byOp())}; destination calls ${JSON.stringify(dest.calls)}\n`,
-    );
-    expect(historyCalls).toBeGreaterThanOrEqual(2 * (seed.runs - 4) + 3 * 7);
-  }, 240_000);
+  const wandbProject = (project: string) => ({ url: wandb.url, apiKey: TEST_WANDB_KEY, entity: 'team', project });
+  const writes = () => ['wandb.upsertBucket', 'wandb.fileStream', 'wandb.createRunFiles', 'wandb.files.upload', 'wandb.markRunFilesUploaded'].reduce((n, op) => n + app.calls.count(op), 0);
 
-  it('re-running incrementally skips every verified run with no write and no history read', async () => {
-    app.calls.reset();
-    const writesBefore = dest.writes();
-    const statesBefore = dest.calls.state ?? 0;
-    const job = await waitFor((await start(input())).id);
-    expect(job).toMatchObject({ state: 'SUCCEEDED', counts: { found: seed.runs, done: 0, skipped: seed.runs - 1, failed: 1 } });
-    expect(dest.writes()).toBe(writesBefore);
-    expect((dest.calls.state ?? 0) - statesBefore).toBe(seed.runs - 1);
-    expect(app.calls.count('mlflow.metrics.getHistory')).toBe(0);
-  }, 120_000);
+  it('imports every run of every experiment into W&B: the wandb SDK reads back what the mlflow client reads, run for run and point for point', async () => {
+    useDouble = false;
+    try {
+      app.calls.reset();
+      const t0 = performance.now();
+      const started = await start(input({}, {}, { includeArtifacts: true }));
+      expect(started.state).toBe('QUEUED');
+      const job = await waitFor(started.id);
+      const seconds = (performance.now() - t0) / 1000;
+      expect(job).toMatchObject({ state: 'SUCCEEDED', counts: { found: seed.runs, done: seed.runs - 1, skipped: 0, failed: 1 }, error: null });
+      expect(job.problems).toEqual([{ runId: seed.bad, reason: expect.stringMatching(/param 'mlflow_tags' has the name the import reserves/), at: expect.any(String) }]);
+      expect(Date.parse(job.endedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(job.startedAt ?? ''));
+      // 1045 runs in pages of 400, all three experiments in one search: 3 pages; nothing else lists runs.
+      expect(app.calls.count('mlflow.runs.scan')).toBe(Math.ceil(seed.runs / 400));
+      const imported = seed.runs - 1;
+      // Per run: one UpsertBucket, the metadata file and its artifacts (4 files in all) uploaded once, one read to verify.
+      expect(app.calls.count('wandb.upsertBucket')).toBe(imported);
+      expect(app.calls.count('wandb.createRunFiles')).toBe(imported + 4);
+      expect(app.calls.count('wandb.markRunFilesUploaded')).toBe(imported + 4);
+      expect(app.calls.count('wandb.runs')).toBe(imported);
+      const historyCalls = app.calls.count('mlflow.metrics.getHistory');
+      expect(historyCalls).toBeGreaterThanOrEqual(2 * (seed.runs - 5) + 3 * 7);
+      // Logged without steps, the run keeps all its 60 points as 40 rows, one per logging instant.
+      expect(wandb.store.run('team', 'imported', seed.stepless)?.history).toHaveLength(40);
+      const t1 = performance.now();
+      const check = await checkImport(mlflow.server.url, wandbProject('imported'), Object.values(seed.experiments), { skip: [seed.bad], files: true });
+      expect(check).toEqual({ runs: imported, points: expect.any(Number), rows: expect.any(Number), files: 4, mismatches: [] });
+      expect(check.points).toBeGreaterThan(3 * 6300);
+      process.stdout.write(
+        `import into the W&B test server: ${seed.runs} runs, ${check.points} points (${check.rows} rows) in ${seconds.toFixed(1)} s = ` +
+          `${(seed.runs / seconds).toFixed(1)} runs/s, ${(check.points / seconds).toFixed(0)} points/s; checked by wandb.Api and MlflowClient in ${((performance.now() - t1) / 1000).toFixed(1)} s; ` +
+          `upstream calls ${JSON.stringify(app.calls.byOp())}\n`,
+      );
+    } finally {
+      useDouble = true;
+    }
+  }, 900_000);
+
+  it('re-running incrementally verifies every run against W&B and skips it: no write, no history read', async () => {
+    useDouble = false;
+    try {
+      app.calls.reset();
+      const streams = wandb.fileStreams.length;
+      const job = await waitFor((await start(input())).id);
+      expect(job).toMatchObject({ state: 'SUCCEEDED', counts: { found: seed.runs, done: 0, skipped: seed.runs - 1, failed: 1 } });
+      expect(writes()).toBe(0);
+      expect(wandb.fileStreams.length).toBe(streams);
+      expect(app.calls.count('wandb.runs')).toBe(seed.runs - 1);
+      expect(app.calls.count('mlflow.metrics.getHistory')).toBe(0);
+    } finally {
+      useDouble = true;
+    }
+  }, 300_000);
 
   it('records a run the destination refuses as a problem while the others succeed, and retries it next time', async () => {
     const [refused] = seed.long as [string];
@@ -168,7 +195,7 @@ describe('import jobs: MLflow → W&B', () => {
     dest.reject.clear();
     const retry = await waitFor((await start(input({ experiments: [seed.experiments['import-long']] }))).id);
     expect(retry).toMatchObject({ state: 'SUCCEEDED', counts: { found: 4, done: 1, skipped: 2, failed: 1 } });
-    expect(dest.runs.get(`team/imported/${refused}`)?.history.length).toBe(3300);
+    expect(dest.runs.get(`team/imported/${refused}`)?.history.length).toBe(3000);
   }, 120_000);
 
   it('imports only runs matching a filter, into remapped projects', async () => {
@@ -219,51 +246,55 @@ describe('import jobs: MLflow → W&B', () => {
     }
   }, 120_000);
 
-  it('survives a SIGKILL of the gateway mid-import: restarted on the same SQLite file, the job resumes where it stopped, with nothing lost or duplicated', async () => {
-    const resumeDest = new MemoryDestination();
+  it('survives a SIGKILL of the gateway mid-import into W&B: restarted on the same SQLite file, the job resumes where it stopped, with nothing lost or duplicated', async () => {
     const [slowRun] = seed.long as [string];
-    // Slow history writes of one long run, so the kill lands in the middle of its history.
-    resumeDest.beforeWrite = (op, runId) => new Promise((ok) => setTimeout(ok, op === 'appendHistory' && runId === slowRun ? 40 : 1));
-    const served = await serveDestination(resumeDest);
+    const slowPath = `team/resumed/${slowRun}`;
+    // The history offsets W&B receives for one long run, whose writes are slowed so the kill lands mid-history.
+    const offsets: number[] = [];
+    wandb.beforeFileStream = async (run, body) => {
+      const history = body.files?.['wandb-history.jsonl'];
+      if (run !== slowPath || !history) return;
+      offsets.push(history.offset);
+      await sleep(80);
+    };
     const db = join(dir, 'resume.sqlite');
     const child = await bundleChild();
     const env = { MLFLOW_TRACKING_URI: mlflow.server.url, WANDB_BASE_URL: wandb.url, WANDB_API_KEY: TEST_WANDB_KEY };
-    let gateway = await startChild(child, db, served.url, env);
+    let gateway = await startChild(child, db, env);
     try {
       const started = await childGql<{ startImport: Job }>(gateway.url, START, {
         input: input({ experiments: [seed.experiments['import-beta'], seed.experiments['import-long']] }, { project: 'resumed' }),
       });
       const id = started.data!.startImport.id;
-      const slowKey = `team/resumed/${slowRun}`;
-      await until(() => (resumeDest.runs.get(slowKey)?.history.length ?? 0) >= 500, 120_000);
+      const rows = () => wandb.store.run('team', 'resumed', slowRun)?.history.length ?? 0;
+      await until(() => rows() >= 500, 300_000);
       await gateway.kill();
-      const atKill = resumeDest.runs.get(slowKey)!.history.length;
-      const appendsBefore = resumeDest.appends.length;
-      expect(atKill).toBeLessThan(3300);
+      const atKill = rows();
+      const sentBefore = offsets.length;
+      expect(atKill).toBeLessThan(3000);
 
-      gateway = await startChild(child, db, served.url, env);
+      gateway = await startChild(child, db, env);
       const job = await until(async () => {
         const j = (await childGql<{ importJob: Job }>(gateway.url, GET, { id })).data?.importJob;
         return j && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.state) ? j : null;
-      }, 120_000);
-      const seeded = seed.runs - 4;
-      const sourceRuns = seeded - (seeded >> 1) + 4;
-      expect(job).toMatchObject({ state: 'SUCCEEDED', counts: { found: sourceRuns, done: sourceRuns - 1, skipped: 0, failed: 1 } });
-      const imported = [...resumeDest.runs.keys()].filter((k) => k.startsWith('team/resumed/'));
-      expect(imported).toHaveLength(sourceRuns - 1);
-      for (const runId of seed.long) expect(resumeDest.runs.get(`team/resumed/${runId}`)?.history.length).toBe(3300);
-      // The cut-off run continued from the offset its ledger recorded, not from the start.
-      const resumedAt = resumeDest.appends.slice(appendsBefore).find((a) => a.runId === slowRun);
-      expect(resumedAt?.offset).toBeGreaterThanOrEqual(atKill - 100);
-      expect(resumedAt?.offset).toBeGreaterThan(0);
-      process.stdout.write(`kill-and-resume: SIGKILL at history row ${atKill} of 3300 of one run; the restarted gateway resumed it at offset ${resumedAt?.offset}; ${imported.length} runs, none twice\n`);
-      const check = await checkImport(mlflow.server.url, dumpProject(resumeDest, 'team', 'resumed', join(dir, 'resumed.json'), 'import-long'), [seed.experiments['import-long']], { skip: [seed.bad] });
-      expect(check).toMatchObject({ runs: 3, mismatches: [] });
+      }, 300_000);
+      const found = seed.counts['import-beta'] + seed.counts['import-long'];
+      expect(job).toMatchObject({ state: 'SUCCEEDED', counts: { found, done: found - 1, skipped: 0, failed: 1 } });
+      expect(wandb.store.project('team', 'resumed')?.runs).toHaveLength(found - 1);
+      for (const runId of seed.long) expect(wandb.store.run('team', 'resumed', runId)?.history).toHaveLength(3000);
+      // The cut-off run went on from the offset its ledger recorded (at most one chunk back), not from the start.
+      const resumedAt = offsets[sentBefore];
+      expect(resumedAt).toBeGreaterThan(0);
+      expect(resumedAt).toBeGreaterThanOrEqual(atKill - 100);
+      expect(resumedAt).toBeLessThanOrEqual(atKill);
+      process.stdout.write(`kill-and-resume into W&B: SIGKILL at history row ${atKill} of 3000 of one run; the restarted gateway resumed it at offset ${resumedAt}; ${found - 1} runs, none twice\n`);
+      const check = await checkImport(mlflow.server.url, wandbProject('resumed'), [seed.experiments['import-beta'], seed.experiments['import-long']], { skip: [seed.bad] });
+      expect(check).toMatchObject({ runs: found - 1, mismatches: [] });
     } finally {
+      wandb.beforeFileStream = () => undefined;
       await gateway.kill();
-      await served.close();
     }
-  }, 240_000);
+  }, 900_000);
 
   it('lists jobs newest first with a cursor, and answers null for an unknown job', async () => {
     const first = await gql<{ importJobs: { nodes: Array<{ id: string }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>('{ importJobs(first: 2) { nodes { id } pageInfo { hasNextPage endCursor } } }');

@@ -24,6 +24,8 @@ const spec = (over: Partial<ImportRunSpec> = {}): ImportRunSpec => ({
   notes: 'from MLflow',
   group: 'Experiment 1',
   jobType: 'train',
+  commit: 'abc123',
+  metadata: { startedAt: '2023-11-14T22:13:20.000Z', username: 'ada' },
   ...over,
 });
 
@@ -65,7 +67,8 @@ describe('W&B import destination on the W&B protocol server', () => {
 
     await dest.upsertRun(ns, spec());
     const run = stored();
-    expect({ displayName: run.displayName, tags: run.tags, notes: run.notes, group: run.group, jobType: run.jobType, state: run.state }).toEqual({
+    expect({ displayName: run.displayName, tags: run.tags, notes: run.notes, group: run.group, jobType: run.jobType, state: run.state, commit: run.commit }).toEqual({
+      commit: 'abc123',
       displayName: 'mlflow-run',
       tags: ['imported', 'mlflow'],
       notes: 'from MLflow',

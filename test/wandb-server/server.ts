@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { buildSchema, graphql, type GraphQLSchema } from 'graphql';
 import { isoNoZone, Store, type Seed } from './store';
-import { applyFileStream, decodeFileStream, FILE_STREAM_ANSWER, FileStreamError, Throttle } from './file-stream';
+import { applyFileStream, decodeFileStream, FILE_STREAM_ANSWER, FileStreamError, Throttle, type FileStreamBody } from './file-stream';
 import { fieldResolver, rootValue } from './root';
 import type { Ctx } from './views';
 
@@ -21,6 +21,8 @@ export interface WandbServer {
   fileStreams: string[];
   /** The next `count` file_stream calls answer 429 with `Retry-After: retryAfterSeconds`. */
   throttleFileStream(count: number, retryAfterSeconds: number): void;
+  /** Awaited before a file_stream request is applied (e.g. to slow one run's writes, or to see their offsets). */
+  beforeFileStream: (run: string, body: FileStreamBody) => Promise<void> | void;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,22 @@ export async function startWandbServer(opts: { seed: Seed; apiKey: string; port?
   let baseUrl = '';
   const uploadDir = mkdtempSync(join(tmpdir(), 'mlgate-wandb-files-'));
   let uploads = 0;
+
+  const api: WandbServer = {
+    url: '',
+    store,
+    operations,
+    fileStreams,
+    throttleFileStream: (count, retryAfterSeconds) => throttle.set(count, retryAfterSeconds),
+    beforeFileStream: () => undefined,
+    stop: async () => {
+      await new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      });
+      await rm(uploadDir, { recursive: true, force: true });
+    },
+  };
 
   const server: Server = createServer(async (req, res) => {
     try {
@@ -111,7 +129,9 @@ export async function startWandbServer(opts: { seed: Seed; apiKey: string; port?
     const run = entity && project && runName ? store.run(entity, project, runName) : null;
     if (!run) return json(res, 404, { error: `run ${entity}/${project}/${runName} not found` });
     try {
-      applyFileStream(run, decodeFileStream(raw, req.headers['content-encoding']));
+      const decoded = decodeFileStream(raw, req.headers['content-encoding']);
+      await api.beforeFileStream(`${entity}/${project}/${runName}`, decoded);
+      applyFileStream(run, decoded);
     } catch (e) {
       if (e instanceof FileStreamError || e instanceof SyntaxError) return json(res, 400, { error: e.message });
       throw e;
@@ -164,20 +184,8 @@ export async function startWandbServer(opts: { seed: Seed; apiKey: string; port?
 
   await new Promise<void>((ok) => server.listen(opts.port ?? 0, '127.0.0.1', ok));
   baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return {
-    url: baseUrl,
-    store,
-    operations,
-    fileStreams,
-    throttleFileStream: (count, retryAfterSeconds) => throttle.set(count, retryAfterSeconds),
-    stop: async () => {
-      await new Promise<void>((ok) => {
-        server.close(() => ok());
-        server.closeAllConnections();
-      });
-      await rm(uploadDir, { recursive: true, force: true });
-    },
-  };
+  api.url = baseUrl;
+  return api;
 }
 
 /** The operation's name (`query Runs(...)`), else its first root field, for counting. */

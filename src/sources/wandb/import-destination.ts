@@ -70,7 +70,7 @@ export class WandbImportDestination implements ImportDestination {
 
   /**
    * W&B sets a run's creation time and user itself (from the API key), and UpsertBucket has no
-   * argument for either: `startedAt`, `endedAt` and `user` are not written.
+   * argument for either: they go in `wandb-metadata.json` (the runner uploads `run.metadata`).
    */
   async upsertRun(ns: ImportNamespace, run: ImportRunSpec): Promise<void> {
     this.check(ns, run.runId);
@@ -88,6 +88,7 @@ export class WandbImportDestination implements ImportDestination {
       // The SDK sends config wrapped as W&B stores it, and both dicts whole (they replace).
       config: JSON.stringify(Object.fromEntries(Object.entries(run.config).map(([k, v]) => [k, { value: v, desc: null }]))),
       summaryMetrics: JSON.stringify(run.summary),
+      commit: run.commit,
     };
     await this.retrying(() => this.client.upsertRun(vars));
   }

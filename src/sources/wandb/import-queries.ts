@@ -4,8 +4,8 @@
  */
 
 /** wandb-core's UpsertBucket: a run is created by (entity, project, name) or updated in place. */
-export const UPSERT_RUN = `mutation UpsertBucket($name: String, $project: String, $entity: String, $groupName: String, $displayName: String, $notes: String, $config: JSONString, $jobType: String, $state: String, $tags: [String!], $summaryMetrics: JSONString) {
-  upsertBucket(input: { name: $name, modelName: $project, entityName: $entity, groupName: $groupName, displayName: $displayName, notes: $notes, config: $config, jobType: $jobType, state: $state, tags: $tags, summaryMetrics: $summaryMetrics }) {
+export const UPSERT_RUN = `mutation UpsertBucket($name: String, $project: String, $entity: String, $groupName: String, $displayName: String, $notes: String, $config: JSONString, $jobType: String, $state: String, $tags: [String!], $summaryMetrics: JSONString, $commit: String) {
+  upsertBucket(input: { name: $name, modelName: $project, entityName: $entity, groupName: $groupName, displayName: $displayName, notes: $notes, config: $config, jobType: $jobType, state: $state, tags: $tags, summaryMetrics: $summaryMetrics, commit: $commit }) {
     bucket { id name historyLineCount }
     inserted
   }
