@@ -1,6 +1,20 @@
 import type { ImportHistoryRow, ImportRunSpec } from './destination';
 import type { SourcePoint, SourceRun } from './source';
 
+/** An MLflow run with everything the mapping needs except its metric history and files. */
+export interface MlflowSourceRun extends SourceRun {
+  name: string;
+  status: 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+  /** Epoch milliseconds. */
+  startTime: number;
+  endTime: number | null;
+  user: string | null;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  /** The latest point of each metric key. */
+  latestMetrics: Record<string, SourcePoint>;
+}
+
 /** MLflow's own tags (`mlflow.runName`, `mlflow.user`, `mlflow.source.*`, ...) start with this. */
 const SYSTEM_PREFIX = 'mlflow.';
 const NOTE_TAG = 'mlflow.note.content';
@@ -11,7 +25,7 @@ export const MLFLOW_STEP_KEY = 'mlflow_step';
 /** Files W&B writes for every run itself: an artifact at one of these paths would overwrite them. */
 export const WANDB_RUN_FILES = new Set(['wandb-metadata.json', 'wandb-summary.json', 'wandb-history.jsonl', 'wandb-events.jsonl', 'output.log', 'config.yaml']);
 
-const STATES: Record<SourceRun['status'], ImportRunSpec['state']> = {
+const STATES: Record<MlflowSourceRun['status'], ImportRunSpec['state']> = {
   FINISHED: 'finished',
   FAILED: 'failed',
   KILLED: 'failed',
@@ -20,7 +34,7 @@ const STATES: Record<SourceRun['status'], ImportRunSpec['state']> = {
 };
 
 /** W&B's exit code for the run's end: what `finish` sends; `null` while the run still runs. */
-export function exitCode(status: SourceRun['status']): number | null {
+export function exitCode(status: MlflowSourceRun['status']): number | null {
   if (status === 'FINISHED') return 0;
   if (status === 'FAILED' || status === 'KILLED') return 1;
   return null;
@@ -35,7 +49,7 @@ export class MappingError extends Error {}
  * every user tag with a value is kept in config `mlflow_tags`, MLflow's own tags in
  * `mlflow_system_tags`; the experiment's name is the group.
  */
-export function mapRun(run: SourceRun, experimentName: string): ImportRunSpec {
+export function mapRun(run: MlflowSourceRun, experimentName: string): ImportRunSpec {
   for (const key of RESERVED_CONFIG_KEYS) {
     if (key in run.params) throw new MappingError(`param '${key}' has the name the import reserves for tags; rename the param in MLflow or import the run another way.`);
   }
@@ -77,7 +91,7 @@ export function mapRun(run: SourceRun, experimentName: string): ImportRunSpec {
  * for either); the SDK records the real ones in `wandb-metadata.json`, and so does the import,
  * with the program and git origin MLflow recorded.
  */
-function metadata(run: SourceRun): Record<string, unknown> {
+function metadata(run: MlflowSourceRun): Record<string, unknown> {
   const meta: Record<string, unknown> = { startedAt: new Date(run.startTime).toISOString() };
   if (run.user) meta.username = run.user;
   const program = run.tags['mlflow.source.name'];
@@ -89,7 +103,7 @@ function metadata(run: SourceRun): Record<string, unknown> {
 }
 
 /** The latest value of every metric, plus `_runtime` (seconds) once the run has ended. */
-export function mapSummary(run: SourceRun): Record<string, unknown> {
+export function mapSummary(run: MlflowSourceRun): Record<string, unknown> {
   const summary: Record<string, unknown> = {};
   for (const key of Object.keys(run.latestMetrics).sort()) summary[key] = (run.latestMetrics[key] as SourcePoint).value;
   if (run.endTime !== null) summary._runtime = Math.max(0, (run.endTime - run.startTime) / 1000);

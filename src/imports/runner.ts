@@ -1,10 +1,9 @@
 import { GatewayError } from '../errors';
 import { filterArgument } from '../filters/parse';
 import type { Logger } from '../logger';
-import type { ImportDestination, ImportHistoryRow, ImportNamespace } from './destination';
+import type { ImportDestination, ImportNamespace } from './destination';
 import type { ImportJobModel, ImportJobState, LedgerEntry } from './job-model';
-import { exitCode, historyRows, mapRun, MappingError, WANDB_RUN_FILES } from './mapping';
-import type { ImportSource, SourcePoint, SourceRun } from './source';
+import type { ImportSource, SourceRun } from './source';
 import type { JobStore } from './store/store';
 import { verifyRun } from './verify';
 
@@ -86,13 +85,24 @@ export class JobRunner {
     try {
       const experiments = await source.experiments(spec.source.experimentIds);
       const names = new Map(experiments.map((e) => [e.id, e.name]));
+      // Destination run → the source run that goes there: two source runs with one id (W&B names
+      // repeat across projects) must not overwrite each other in one destination project.
+      const claimed = new Map<string, string>();
       for await (const page of source.runs([...names.keys()], filterArgument(spec.source.filter))) {
         this.check();
-        const ids = page.map((r) => r.runId);
-        const known = await store.outcomes(id, ids);
-        await store.addFound(id, ids, Date.now());
+        const keys = page.map((r) => r.key);
+        const known = await store.outcomes(id, keys);
+        await store.addFound(id, keys, Date.now());
         for (const run of page) {
-          const outcome = known.get(run.runId);
+          const target = `${this.namespace(names.get(run.experimentId) ?? run.experimentId).project}/${run.runId}`;
+          const holder = claimed.get(target);
+          if (holder !== undefined && holder !== run.key) {
+            const reason = `another run of this import (${holder}) goes to the same destination project with the same id '${run.runId}'; remap one of their projects.`;
+            await store.putOutcome(id, run.key, 'failed', reason, Date.now());
+            continue;
+          }
+          claimed.set(target, run.key);
+          const outcome = known.get(run.key);
           // Finished by this job before a restart: nothing to redo.
           if (outcome === 'done' || outcome === 'skipped') continue;
           this.check();
@@ -135,20 +145,18 @@ export class JobRunner {
     let entry: LedgerEntry | undefined;
     try {
       this.check();
-      const spec = mapRun(run, experimentName);
+      const spec = source.spec(run, experimentName);
       entry = (await store.ledger(key, [run.runId])).get(run.runId);
       if (options.incremental && entry?.status === 'verified') {
         const now = await destination.state(ns, run.runId);
         if (verifyRun(spec, entry.historyRows, now) === null) {
-          await store.putOutcome(jobId, run.runId, 'skipped', null, Date.now());
+          await store.putOutcome(jobId, run.key, 'skipped', null, Date.now());
           return;
         }
       }
-      const rows = await this.history(run);
+      const rows = await source.historyRows(run, () => this.check());
       // Listed before anything is written, so a run that cannot be imported whole is not begun.
-      const files = options.includeArtifacts ? await source.files(run.runId) : [];
-      const clash = files.find((f) => WANDB_RUN_FILES.has(f.path));
-      if (clash) throw new MappingError(`artifact '${clash.path}' has the name of a file W&B keeps for every run; it would overwrite it.`);
+      const files = options.includeArtifacts ? await source.files(run) : [];
       // A run cut off mid-history resumes at the offset the destination acknowledged; a changed
       // or non-incremental one is rewritten from the start (offsets make that a replacement).
       const resumable = options.incremental && entry && entry.status !== 'verified';
@@ -169,39 +177,26 @@ export class JobRunner {
       if (options.includeArtifacts) {
         for (const file of files) {
           this.check();
-          const { body, size } = await source.openFile(run.runId, file.path);
+          const { body, size } = await source.openFile(run, file.path);
           await destination.uploadFile(ns, run.runId, file.path, body, size ?? file.size);
         }
       }
-      const code = exitCode(run.status);
-      if (code !== null) await destination.finish(ns, run.runId, code, spec.summary);
+      if (run.exitCode !== null) await destination.finish(ns, run.runId, run.exitCode, spec.summary);
       const mismatch = verifyRun(spec, rows.length, await destination.state(ns, run.runId));
       if (mismatch) throw new Error(`the destination does not hold what was written: ${mismatch}`);
-      await store.settleRun(jobId, key, { ...entry, status: 'verified', updatedAt: Date.now() }, 'done', null);
+      await store.settleRun(jobId, run.key, key, { ...entry, status: 'verified', updatedAt: Date.now() }, 'done', null);
     } catch (e) {
       if (this.stopReason) return;
       const reason = describe(e);
       this.deps.logger.warn('import of a run failed', { job: jobId, run: run.runId, reason });
       try {
-        if (entry) await store.settleRun(jobId, key, { ...entry, status: 'failed', updatedAt: Date.now() }, 'failed', reason);
-        else await store.putOutcome(jobId, run.runId, 'failed', reason, Date.now());
+        if (entry) await store.settleRun(jobId, run.key, key, { ...entry, status: 'failed', updatedAt: Date.now() }, 'failed', reason);
+        else await store.putOutcome(jobId, run.key, 'failed', reason, Date.now());
       } catch (storeError) {
         // The store itself is failing: the job cannot record outcomes, so it must stop, not lose them.
         this.deps.logger.error('import ledger write failed', { job: jobId, error: describe(storeError) });
         throw storeError;
       }
     }
-  }
-
-  /** Every point of every metric the run has, as W&B history rows. */
-  private async history(run: SourceRun): Promise<ImportHistoryRow[]> {
-    const points: SourcePoint[] = [];
-    for (const key of Object.keys(run.latestMetrics).sort()) {
-      for await (const page of this.deps.source.history(run.runId, key)) {
-        this.check();
-        for (const p of page) points.push(p);
-      }
-    }
-    return historyRows(points);
   }
 }

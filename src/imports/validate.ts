@@ -38,7 +38,9 @@ export async function validateImport(
 ): Promise<ImportEnds> {
   const from = sources.get(req.source);
   const source = ends.source(req.source);
-  if (!source || from.info.kind !== 'MLFLOW') throw badInput(`Source '${req.source}' is not an MLflow source; imports read from MLflow.`, { source: req.source });
+  if (!source || (from.info.kind !== 'MLFLOW' && from.info.kind !== 'WANDB')) {
+    throw badInput(`Source '${req.source}' is neither an MLflow nor a W&B source; imports read from those.`, { source: req.source });
+  }
   const to = sources.get(req.destination.source);
   const destination = to.info.kind === 'WANDB' ? ends.destination(req.destination.source) : null;
   if (!destination) throw badInput(`Source '${req.destination.source}' is not a W&B source; imports write to W&B.`, { source: req.destination.source });
@@ -71,8 +73,13 @@ export async function validateImport(
     const fault = badProjectName(r.project);
     if (fault) throw badInput(`remap: project '${r.project}' for experiment '${r.experiment}' ${fault}.`);
   }
-  // Reads only: unknown chosen experiments are NOT_FOUND, and a remap must name an imported one.
-  if (experimentIds || remap.length) {
+  if (req.source === req.destination.source && experimentIds) {
+    // W&B experiments are project paths: one of them must not be copied onto itself.
+    const onto = experimentIds.find((id) => id === `${entity}/${remap.find((r) => r.experiment === id)?.project ?? project}`);
+    if (onto) throw badInput(`This would import project '${onto}' into itself; choose another destination project or remap it.`);
+  }
+  // Reads only: unknown chosen experiments are NOT_FOUND (a W&B source must name its projects), and a remap must name an imported one.
+  if (experimentIds || remap.length || from.info.kind === 'WANDB') {
     const experiments = await source.experiments(experimentIds);
     const names = new Set(experiments.map((e) => e.name));
     const stray = remap.find((r) => !names.has(r.experiment));

@@ -1,10 +1,13 @@
+import { historyRows, mapRun, type MlflowSourceRun } from '../../src/imports/mapping';
 import type { ImportSource, SourceExperiment, SourcePoint, SourceRun } from '../../src/imports/source';
 
 /** An MLflow-shaped source in memory: `runs` runs of one experiment, each with `points` history points. */
-export function fakeSource(runs: number, points: number): ImportSource & { historyReads: number; all: SourceRun[]; extra: Map<string, SourcePoint[]> } {
-  const all: SourceRun[] = Array.from({ length: runs }, (_, i) => ({
+export function fakeSource(runs: number, points: number): ImportSource & { historyReads: number; all: MlflowSourceRun[]; extra: Map<string, SourcePoint[]> } {
+  const all: MlflowSourceRun[] = Array.from({ length: runs }, (_, i) => ({
     runId: `r${String(i).padStart(4, '0')}`,
+    key: `r${String(i).padStart(4, '0')}`,
     experimentId: '1',
+    exitCode: 0,
     name: `run-${i}`,
     status: 'FINISHED',
     startTime: 1_000 + i,
@@ -24,13 +27,14 @@ export function fakeSource(runs: number, points: number): ImportSource & { histo
     async *runs(): AsyncIterable<SourceRun[]> {
       for (let i = 0; i < all.length; i += 7) yield all.slice(i, i + 7);
     },
-    async *history(runId: string): AsyncIterable<SourcePoint[]> {
+    spec: (run: SourceRun, experimentName: string) => mapRun(run as MlflowSourceRun, experimentName),
+    historyRows(run: SourceRun, check: () => void) {
       src.historyReads++;
-      yield [...Array.from({ length: points }, (_, s) => ({ key: 'loss', value: s, step: s, timestamp: 5_000 + s })), ...(extra.get(runId) ?? [])];
+      check();
+      return Promise.resolve(historyRows([...Array.from({ length: points }, (_, s) => ({ key: 'loss', value: s, step: s, timestamp: 5_000 + s })), ...(extra.get(run.runId) ?? [])]));
     },
     files: () => Promise.resolve([]),
     openFile: () => Promise.reject(new Error('no files')),
   };
   return src;
 }
-

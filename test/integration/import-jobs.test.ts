@@ -9,25 +9,10 @@ import { MemoryDestination } from '../helpers/memory-destination';
 import { buildTestApp, type GqlResult, type TestApp } from '../helpers/test-app';
 import { TEST_WANDB_KEY } from '../helpers/wandb';
 import { bundleChild, childGql, startChild, until } from '../helpers/child-gateway';
+import { GET, JOB, START, TERMINAL, type Job } from '../helpers/import-gql';
 
 const sha = (k: string) => createHash('sha256').update(k).digest('hex');
 const KEYS = { viewer: `vk-${randomUUID()}`, editor: `ek-${randomUUID()}`, admin: `ak-${randomUUID()}` };
-
-const JOB = `id state counts { found done skipped failed } problems(first: 20) { runId reason at } startedAt endedAt
-  source { source experiments filter } destination { source entity project remap { experiment project } }
-  options { includeArtifacts incremental parallelism } error`;
-const START = `mutation($input: ImportInput!) { startImport(input: $input) { ${JOB} } }`;
-const GET = `query($id: ID!) { importJob(id: $id) { ${JOB} } }`;
-
-interface Job {
-  id: string;
-  state: string;
-  counts: { found: number; done: number; skipped: number; failed: number };
-  problems: Array<{ runId: string; reason: string; at: string }>;
-  startedAt: string | null;
-  endedAt: string | null;
-  error: string | null;
-}
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
@@ -85,7 +70,7 @@ describe('import jobs: MLflow → W&B', () => {
     return res.data.startImport;
   }
 
-  async function waitFor(id: string, done: (j: Job) => boolean = (j) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.state), ms = 300_000): Promise<Job> {
+  async function waitFor(id: string, done: (j: Job) => boolean = (j) => TERMINAL.includes(j.state), ms = 300_000): Promise<Job> {
     const until = Date.now() + ms;
     for (;;) {
       const job = (await gql<{ importJob: Job }>(GET, { id })).data?.importJob;
@@ -99,7 +84,7 @@ describe('import jobs: MLflow → W&B', () => {
   it('refuses bad input whole, before any job or write; editors and viewers may not import', async () => {
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
       [input({ source: 'nope' }), 'NOT_FOUND', /No source named 'nope'/],
-      [input({ source: 'wandb' }), 'BAD_USER_INPUT', /not an MLflow source/],
+      [input({ source: 'wandb' }), 'BAD_USER_INPUT', /name the projects to import in experiments, as entity\/project/],
       [input({}, { source: 'mlflow' }), 'BAD_USER_INPUT', /not a W&B source/],
       [input({}, { source: 'nope' }), 'NOT_FOUND', /No source named 'nope'/],
       [input({ filter: { 'config.lr': { $between: 1 } } }), 'BAD_USER_INPUT', /\$between/],
@@ -276,7 +261,7 @@ describe('import jobs: MLflow → W&B', () => {
       gateway = await startChild(child, db, env);
       const job = await until(async () => {
         const j = (await childGql<{ importJob: Job }>(gateway.url, GET, { id })).data?.importJob;
-        return j && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(j.state) ? j : null;
+        return j && TERMINAL.includes(j.state) ? j : null;
       }, 300_000);
       const found = seed.counts['import-beta'] + seed.counts['import-long'];
       expect(job).toMatchObject({ state: 'SUCCEEDED', counts: { found, done: found - 1, skipped: 0, failed: 1 } });

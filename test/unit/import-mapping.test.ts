@@ -1,9 +1,10 @@
-import { historyRows, mapRun, MappingError } from '../../src/imports/mapping';
-import type { SourceRun } from '../../src/imports/source';
+import { historyRows, mapRun, MappingError, type MlflowSourceRun } from '../../src/imports/mapping';
 import { verifyRun } from '../../src/imports/verify';
 
-const run = (over: Partial<SourceRun> = {}): SourceRun => ({
+const run = (over: Partial<MlflowSourceRun> = {}): MlflowSourceRun => ({
   runId: 'a'.repeat(32),
+  key: 'a'.repeat(32),
+  exitCode: 0,
   experimentId: '7',
   name: 'bold-fox',
   status: 'FINISHED',

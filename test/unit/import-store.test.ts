@@ -75,7 +75,7 @@ function storeContract(name: string, open: () => Promise<{ store: JobStore; reop
       const again = await h.reopen();
       expect((await again.ledger('wandb/team/p', ['r1', 'r2'])).get('r1')).toEqual({ runId: 'r1', status: 'verified', historyOffset: 3000, historyRows: 3000, updatedAt: 6 });
       expect((await again.ledger('wandb/team/other', ['r1'])).size).toBe(0);
-      await again.settleRun('j', 'wandb/team/p', { runId: 'r5', status: 'verified', historyOffset: 7, historyRows: 7, updatedAt: 30 }, 'done', null);
+      await again.settleRun('j', 'r5', 'wandb/team/p', { runId: 'r5', status: 'verified', historyOffset: 7, historyRows: 7, updatedAt: 30 }, 'done', null);
       expect((await again.ledger('wandb/team/p', ['r5'])).get('r5')?.status).toBe('verified');
       expect((await again.outcomes('j', ['r5'])).get('r5')).toBe('done');
     });

@@ -48,6 +48,8 @@ describe('MLflow import reader', () => {
     expect(calls.byOp()).toEqual({ 'mlflow.runs.scan': 3 });
     expect(runs[0]).toEqual({
       runId: 'a',
+      key: 'a',
+      exitCode: 0,
       experimentId: '1',
       name: 'n-a',
       status: 'FINISHED',

@@ -155,8 +155,8 @@ export class SqlJobStore implements JobStore {
     await this.db.run(...ledgerUpsert(destination, e));
   }
 
-  async settleRun(jobId: string, destination: string, e: LedgerEntry, outcome: RunOutcome, reason: string | null): Promise<void> {
-    await this.db.batch([ledgerUpsert(destination, e), outcomeUpsert(jobId, e.runId, outcome, reason, e.updatedAt)]);
+  async settleRun(jobId: string, runKey: string, destination: string, e: LedgerEntry, outcome: RunOutcome, reason: string | null): Promise<void> {
+    await this.db.batch([ledgerUpsert(destination, e), outcomeUpsert(jobId, runKey, outcome, reason, e.updatedAt)]);
   }
 
   async addFound(jobId: string, runIds: string[], at: number): Promise<void> {

@@ -24,12 +24,13 @@ export interface JobStore {
   ledger(destination: string, runIds: string[]): Promise<Map<string, LedgerEntry>>;
   putLedger(destination: string, entry: LedgerEntry): Promise<void>;
   /**
-   * A run's end in one transaction: its ledger entry and this job's outcome for it, so a crash
-   * never leaves a run verified in the ledger but unfinished in the job (or the reverse).
+   * A run's end in one transaction: its ledger entry (by destination run id) and this job's outcome
+   * for it (by the source run's key), so a crash never leaves a run verified in the ledger but
+   * unfinished in the job (or the reverse).
    */
-  settleRun(jobId: string, destination: string, entry: LedgerEntry, outcome: RunOutcome, reason: string | null): Promise<void>;
-  /** Records runs as found (`pending`) unless the job already has an outcome for them. */
-  addFound(jobId: string, runIds: string[], at: number): Promise<void>;
+  settleRun(jobId: string, runKey: string, destination: string, entry: LedgerEntry, outcome: RunOutcome, reason: string | null): Promise<void>;
+  /** Records runs (by their source keys) as found (`pending`) unless the job already has an outcome for them. */
+  addFound(jobId: string, runKeys: string[], at: number): Promise<void>;
   outcomes(jobId: string, runIds: string[]): Promise<Map<string, RunOutcome>>;
   putOutcome(jobId: string, runId: string, outcome: RunOutcome, reason: string | null, at: number): Promise<void>;
   counts(jobId: string): Promise<ImportCounts>;

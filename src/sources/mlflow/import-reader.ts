@@ -2,6 +2,8 @@ import { GatewayError, notFound } from '../../errors';
 import type { FilterNode } from '../../filters/ast';
 import { matches } from '../../filters/evaluate';
 import { compileMlflow } from '../../filters/mlflow';
+import type { ImportHistoryRow, ImportRunSpec } from '../../imports/destination';
+import { exitCode, historyRows, mapRun, MappingError, WANDB_RUN_FILES, type MlflowSourceRun } from '../../imports/mapping';
 import type { ImportSource, SourceExperiment, SourceFile, SourcePoint, SourceRun } from '../../imports/source';
 import { MLFLOW_LIMITS, type MlflowClient } from './mlflow-client';
 import type { Mlflow } from './mlflow-types';
@@ -81,6 +83,22 @@ export class MlflowImportReader implements ImportSource {
     }
   }
 
+  spec(run: SourceRun, experimentName: string): ImportRunSpec {
+    return mapRun(run as MlflowSourceRun, experimentName);
+  }
+
+  /** Every point of every metric the run has (each metric's pages in turn), as W&B history rows. */
+  async historyRows(run: SourceRun, check: () => void): Promise<ImportHistoryRow[]> {
+    const points: SourcePoint[] = [];
+    for (const key of Object.keys((run as MlflowSourceRun).latestMetrics).sort()) {
+      for await (const page of this.history(run.runId, key)) {
+        check();
+        for (const p of page) points.push(p);
+      }
+    }
+    return historyRows(points);
+  }
+
   async *history(runId: string, key: string): AsyncIterable<SourcePoint[]> {
     let token: string | null = null;
     do {
@@ -91,28 +109,38 @@ export class MlflowImportReader implements ImportSource {
     } while (token);
   }
 
-  async files(runId: string, path = ''): Promise<SourceFile[]> {
+  async files(run: SourceRun): Promise<SourceFile[]> {
+    const files = await this.tree(run.runId, '');
+    const clash = files.find((f) => WANDB_RUN_FILES.has(f.path));
+    if (clash) throw new MappingError(`artifact '${clash.path}' has the name of a file W&B keeps for every run; it would overwrite it.`);
+    return files;
+  }
+
+  private async tree(runId: string, path: string): Promise<SourceFile[]> {
     const res = await this.client.listArtifacts(runId, path);
     const nested = await Promise.all(
-      (res.files ?? []).map((f) => (f.is_dir ? this.files(runId, f.path) : Promise.resolve([{ path: f.path, size: f.file_size ?? null }]))),
+      (res.files ?? []).map((f) => (f.is_dir ? this.tree(runId, f.path) : Promise.resolve([{ path: f.path, size: f.file_size ?? null }]))),
     );
     return nested.flat();
   }
 
-  async openFile(runId: string, path: string): Promise<{ body: ReadableStream<Uint8Array>; size: number | null }> {
-    const res = await this.client.downloadArtifact(runId, path);
+  async openFile(run: SourceRun, path: string): Promise<{ body: ReadableStream<Uint8Array>; size: number | null }> {
+    const res = await this.client.downloadArtifact(run.runId, path);
     const length = res.headers.get('content-length');
     return { body: res.body ?? new Blob([]).stream(), size: length === null ? null : Number(length) };
   }
 }
 
-function toSourceRun(r: Mlflow.Run): SourceRun {
+function toSourceRun(r: Mlflow.Run): MlflowSourceRun {
   const tags = Object.fromEntries((r.data?.tags ?? []).map((t) => [t.key, t.value]));
+  const status = r.info.status ?? 'FINISHED';
   return {
     runId: r.info.run_id,
+    key: r.info.run_id,
     experimentId: r.info.experiment_id,
+    exitCode: exitCode(status),
     name: r.info.run_name ?? tags['mlflow.runName'] ?? r.info.run_id,
-    status: r.info.status ?? 'FINISHED',
+    status,
     startTime: r.info.start_time ?? 0,
     endTime: r.info.end_time ?? null,
     user: r.info.user_id || tags['mlflow.user'] || null,

@@ -11,7 +11,15 @@ export const UPSERT_RUN = `mutation UpsertBucket($name: String, $project: String
   }
 }`;
 
+/** scan_history's page (wandb-core HistoryPage): every row with minStep <= _step < maxStep, as JSON strings. */
+export const HISTORY_PAGE = `query HistoryPage($entity: String!, $project: String!, $run: String!, $minStep: Int64!, $maxStep: Int64!, $pageSize: Int!) {
+  project(name: $project, entityName: $entity) { run(name: $run) { history(minStep: $minStep, maxStep: $maxStep, samples: $pageSize) } }
+}`;
+
 export namespace ImportWire {
+  export interface HistoryPage {
+    project?: { run?: { history?: string[] | null } | null } | null;
+  }
   export interface UpsertRun {
     upsertBucket?: { bucket?: { id: string; name: string; historyLineCount?: number | null } | null; inserted?: boolean | null } | null;
   }

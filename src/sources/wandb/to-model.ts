@@ -31,7 +31,7 @@ function json(raw: string | null | undefined): Record<string, unknown> {
 export const utc = (s: string | null | undefined): Date | null => (s ? new Date(/[zZ]|[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`) : null);
 
 /** W&B wraps each config value as `{value, desc}`; `_wandb` and `wandb_version` are its own bookkeeping. */
-function unwrapConfig(raw: Record<string, unknown>): Record<string, unknown> {
+export function unwrapConfig(raw: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (k === '_wandb' || k === 'wandb_version') continue;

@@ -88,6 +88,11 @@ export class WandbClient {
     );
   }
 
+  /** Every history row of steps [minStep, maxStep): the window asks for as many samples as it has steps. */
+  historyPage(entity: string, project: string, run: string, minStep: number, maxStep: number): Promise<ImportWire.HistoryPage> {
+    return this.gql('wandb.historyPage', IQ.HISTORY_PAGE, { entity, project, run, minStep, maxStep, pageSize: maxStep - minStep });
+  }
+
   runCount(entity: string, project: string, filters: Record<string, unknown>): Promise<Wandb.Response.RunCount> {
     return this.gql('wandb.runCount', Q.RUN_COUNT, { entity, project, filters: JSON.stringify(filters) }, true);
   }
@@ -169,7 +174,7 @@ export class WandbClient {
   }
 
   /** Creates the run named `name` in entity/project, or updates it (wandb-core's UpsertBucket). */
-  upsertRun(vars: { name: string; project: string; entity: string; displayName: string; notes: string | null; groupName: string | null; jobType: string | null; state: string; tags: string[]; config: string; summaryMetrics: string }): Promise<ImportWire.UpsertRun> {
+  upsertRun(vars: { name: string; project: string; entity: string; displayName: string; notes: string | null; groupName: string | null; jobType: string | null; state: string; tags: string[]; config: string; summaryMetrics: string; commit: string | null }): Promise<ImportWire.UpsertRun> {
     return this.gqlWrite('wandb.upsertBucket', IQ.UPSERT_RUN, vars);
   }
 

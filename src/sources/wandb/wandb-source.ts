@@ -8,7 +8,9 @@ import { toWandbFilter } from '../../filters/wandb';
 import type { SourceDeps } from '../upstream';
 import { WandbClient } from './wandb-client';
 import { WandbImportDestination } from './import-destination';
+import { WandbImportReader } from './import-reader';
 import type { ImportDestination } from '../../imports/destination';
+import type { ImportSource } from '../../imports/source';
 import type { HistoryTarget } from './wandb-queries';
 import { appUrl, toHistoryRows, toRun, toSweep, toSystemMetricRows } from './to-model';
 import { buildReportSpec, newViewName } from './report-build';
@@ -65,6 +67,11 @@ export class WandbSource implements SourceConnector {
   /** This instance as the destination of imports (MLflow → W&B), writing with the SDK's run protocol. */
   importDestination(): ImportDestination {
     return new WandbImportDestination(this.client, this.name);
+  }
+
+  /** This instance as the source of imports into another W&B project or instance; only reads. */
+  importSource(): ImportSource {
+    return new WandbImportReader(this.client, this, this.name);
   }
 
   private get name() {
