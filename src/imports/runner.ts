@@ -174,12 +174,10 @@ export class JobRunner {
         entry = { ...entry, historyOffset: offset, updatedAt: Date.now() };
         await store.putLedger(key, entry);
       }
-      if (options.includeArtifacts) {
-        for (const file of files) {
-          this.check();
-          const { body, size } = await source.openFile(run, file.path);
-          await destination.uploadFile(ns, run.runId, file.path, body, size ?? file.size);
-        }
+      for (const file of files) {
+        this.check();
+        const { body, size } = await source.openFile(run, file.path);
+        await destination.uploadFile(ns, run.runId, file.path, body, size ?? file.size);
       }
       if (run.exitCode !== null) await destination.finish(ns, run.runId, run.exitCode, spec.summary);
       const mismatch = verifyRun(spec, rows.length, await destination.state(ns, run.runId));

@@ -31,8 +31,8 @@ export interface JobStore {
   settleRun(jobId: string, runKey: string, destination: string, entry: LedgerEntry, outcome: RunOutcome, reason: string | null): Promise<void>;
   /** Records runs (by their source keys) as found (`pending`) unless the job already has an outcome for them. */
   addFound(jobId: string, runKeys: string[], at: number): Promise<void>;
-  outcomes(jobId: string, runIds: string[]): Promise<Map<string, RunOutcome>>;
-  putOutcome(jobId: string, runId: string, outcome: RunOutcome, reason: string | null, at: number): Promise<void>;
+  outcomes(jobId: string, runKeys: string[]): Promise<Map<string, RunOutcome>>;
+  putOutcome(jobId: string, runKey: string, outcome: RunOutcome, reason: string | null, at: number): Promise<void>;
   counts(jobId: string): Promise<ImportCounts>;
   problems(jobId: string, first: number): Promise<ImportProblem[]>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import { badInput, gatewayError } from '../../errors';
 import type { DestinationRunState, ImportDestination, ImportHistoryRow, ImportNamespace, ImportRunSpec } from '../../imports/destination';
 import { readFresh } from '../../request-scope';
 import { failureOf } from '../../resilience/retry';
+import { jsonObject } from './to-model';
 import type { ImportWire } from './import-queries';
 import type { WandbClient } from './wandb-client';
 
@@ -34,13 +35,6 @@ export const DEFAULT_IMPORT_WRITE: ImportWriteOptions = {
   sleep: (ms) => new Promise((ok) => setTimeout(ok, ms)),
 };
 
-type Json = Record<string, unknown>;
-
-const parseObject = (s: string | null | undefined): Json => {
-  const v = s ? (JSON.parse(s) as unknown) : {};
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {};
-};
-
 /**
  * Writes imported runs into W&B with the SDK's own run protocol: wandb-core's UpsertBucket for the
  * run and its metadata, file_stream for history, summary and the end of the run, createRunFiles +
@@ -61,11 +55,11 @@ export class WandbImportDestination implements ImportDestination {
     if (!run || run.name !== runId) return { exists: false, config: {}, summary: {}, historyLength: 0 };
     // W&B keeps each config value as {value, desc} and its own settings under `_wandb`.
     const config = Object.fromEntries(
-      Object.entries(parseObject(run.config))
+      Object.entries(jsonObject(run.config))
         .filter(([k]) => k !== '_wandb')
         .map(([k, v]) => [k, v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v]),
     );
-    return { exists: true, config, summary: parseObject(run.summaryMetrics), historyLength: run.historyLineCount ?? 0 };
+    return { exists: true, config, summary: jsonObject(run.summaryMetrics), historyLength: run.historyLineCount ?? 0 };
   }
 
   /**

@@ -5,7 +5,7 @@ import type { ImportHistoryRow, ImportRunSpec } from '../../imports/destination'
 import type { ImportSource, SourceExperiment, SourceFile, SourceRun } from '../../imports/source';
 import type { RunFileModel } from '../../models';
 import type { FileDownload, RunRef } from '../source';
-import { unwrapConfig, utc } from './to-model';
+import { jsonObject, unwrapConfig, utc } from './to-model';
 import type { WandbClient } from './wandb-client';
 import type { Wandb } from './wandb-types';
 
@@ -31,11 +31,6 @@ export interface WandbFiles {
   listFiles(run: RunRef, path: string, recursive: boolean): Promise<RunFileModel[]>;
   openFile(run: RunRef, path: string): Promise<FileDownload>;
 }
-
-const json = (raw: string | null | undefined): Record<string, unknown> => {
-  const v = raw ? (JSON.parse(raw) as unknown) : {};
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-};
 
 /**
  * Reads W&B projects for an import into another W&B project or instance, with the SDK's own reads:
@@ -84,7 +79,7 @@ export class WandbImportReader implements ImportSource {
   /** The run as the source holds it; its creation time and user go in the metadata, as W&B sets its own. */
   spec(run: SourceRun): ImportRunSpec {
     const r = (run as WandbSourceRun).node;
-    const summary = json(r.summaryMetrics);
+    const summary = jsonObject(r.summaryMetrics);
     delete summary._wandb;
     const created = utc(r.createdAt);
     const user = r.user?.username ?? r.user?.name ?? null;
@@ -95,7 +90,7 @@ export class WandbImportReader implements ImportSource {
       startedAt: created?.getTime() ?? 0,
       endedAt: null,
       user,
-      config: unwrapConfig(json(r.config)),
+      config: unwrapConfig(jsonObject(r.config)),
       summary,
       tags: r.tags ?? [],
       notes: r.notes || null,

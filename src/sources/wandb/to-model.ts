@@ -21,7 +21,8 @@ export function appUrl(apiUrl: string): string {
   return u.toString().replace(/\/+$/, '');
 }
 
-function json(raw: string | null | undefined): Record<string, unknown> {
+/** A JSONString field of W&B's (config, summaryMetrics, ...) as an object; anything else is empty. */
+export function jsonObject(raw: string | null | undefined): Record<string, unknown> {
   if (!raw) return {};
   const v = JSON.parse(raw) as unknown;
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
@@ -41,7 +42,7 @@ export function unwrapConfig(raw: Record<string, unknown>): Record<string, unkno
 }
 
 export function toRun(source: string, base: string, entity: string, project: string, r: Wandb.Run): RunModel {
-  const summary = json(r.summaryMetrics);
+  const summary = jsonObject(r.summaryMetrics);
   delete summary._wandb;
   const lastStep = r.historyKeys?.lastStep ?? 0;
   const heartbeat = utc(r.heartbeatAt);
@@ -64,7 +65,7 @@ export function toRun(source: string, base: string, entity: string, project: str
     notes: r.notes ?? null,
     tags: (r.tags ?? []).map((key) => ({ key, value: null })),
     systemTags: [],
-    config: unwrapConfig(json(r.config)),
+    config: unwrapConfig(jsonObject(r.config)),
     summary,
     latestMetrics: latest,
     gitCommit: r.commit ?? null,
@@ -73,7 +74,7 @@ export function toRun(source: string, base: string, entity: string, project: str
     group: r.group ?? null,
     jobType: r.jobType ?? null,
     sweepName: r.sweepName ?? null,
-    systemMetrics: json(r.systemMetrics),
+    systemMetrics: jsonObject(r.systemMetrics),
   };
 }
 
